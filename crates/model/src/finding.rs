@@ -1,0 +1,109 @@
+use serde::{Deserialize, Serialize};
+
+use crate::Severity;
+
+/// What sort of problem a finding describes. Scan, inventory and audit all
+/// share this list so reporters and the store never special-case a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// A service answers without credentials, or is reachable where it should not be.
+    Exposure,
+    /// A component matches a known vulnerability.
+    Vulnerability,
+    /// A configuration that weakens security.
+    Misconfiguration,
+    /// A model file that can run code when loaded.
+    UnsafeModel,
+    /// Worth knowing, not a problem by itself.
+    Informational,
+}
+
+/// What a finding is about. Serialised as a tagged object so consumers can
+/// switch on `type` without guessing from field names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Subject {
+    /// A network service: the address and port that answered.
+    Service { host: String, port: u16, service: String },
+    /// A software component, named by package URL.
+    Component { purl: String },
+    /// A place in a file: the line to change.
+    File {
+        path: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        column: Option<u32>,
+    },
+}
+
+impl Subject {
+    /// A short stable key: together with the finding id it identifies a
+    /// finding across runs.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Service { host, port, .. } => format!("{}:{port}", bracket_v6(host)),
+            Self::Component { purl } => purl.clone(),
+            Self::File { path, line, .. } => match line {
+                Some(line) => format!("{path}:{line}"),
+                None => path.clone(),
+            },
+        }
+    }
+}
+
+fn bracket_v6(host: &str) -> String {
+    if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    }
+}
+
+/// One problem, from any stage of aimap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Rule or advisory id, stable across runs (`ollama-unauthenticated`, `GO-2024-2901`).
+    pub id: String,
+    pub kind: FindingKind,
+    pub severity: Severity,
+    pub title: String,
+    /// Why it matters, in a sentence or two.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub subject: Subject,
+    /// What was observed, quoted from the target or file (bounded, redacted where needed).
+    pub evidence: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+impl Finding {
+    /// Identity across runs: the same rule on the same subject.
+    pub fn fingerprint(&self) -> String {
+        format!("{}@{}", self.id, self.subject.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_keys_are_stable_and_bracket_ipv6() {
+        let v4 = Subject::Service { host: "127.0.0.1".into(), port: 6379, service: "redis".into() };
+        let v6 = Subject::Service { host: "::1".into(), port: 11434, service: "ollama".into() };
+        assert_eq!(v4.key(), "127.0.0.1:6379");
+        assert_eq!(v6.key(), "[::1]:11434");
+        let file = Subject::File { path: "compose.yaml".into(), line: Some(7), column: None };
+        assert_eq!(file.key(), "compose.yaml:7");
+    }
+
+    #[test]
+    fn subject_serialises_with_a_type_tag() {
+        let s = Subject::File { path: "a".into(), line: None, column: None };
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"type":"file","path":"a"}"#);
+    }
+}

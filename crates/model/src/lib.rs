@@ -1,0 +1,14 @@
+//! The one data model every aimap stage speaks.
+//!
+//! Pipeline position: everything. Discovery and fingerprinting produce
+//! [`Service`]s; scan, inventory and audit all produce [`Finding`]s; the
+//! store and every reporter consume them. Nothing here performs I/O.
+#![forbid(unsafe_code)]
+
+mod finding;
+mod service;
+mod severity;
+
+pub use finding::{Finding, FindingKind, Subject};
+pub use service::{AuthVerdict, Evidence, ScanReport, ScanStats, Service, TargetError, TlsInfo, VersionSource};
+pub use severity::{ParseSeverityError, Severity};

@@ -1,0 +1,127 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Finding;
+
+/// Whether a service gave data away without credentials. Never guessed:
+/// `None` needs data actually read, `Required` needs the server to refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthVerdict {
+    /// Data was readable without credentials.
+    None,
+    /// The server demanded credentials.
+    Required,
+    /// Neither was proven.
+    Unknown,
+}
+
+impl AuthVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Required => "required",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// Where a version string came from, so the advisory matcher can weigh it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionSource {
+    /// The service's own API reported it.
+    Api,
+    /// A banner or greeting.
+    Banner,
+    /// A response header.
+    Header,
+    /// Hashes of static assets.
+    AssetHash,
+}
+
+/// One read-only exchange that backs a verdict: what was asked, what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The rule's name for this exchange (`version`, `models`).
+    pub probe: String,
+    /// The request as sent, in one line (`GET /api/tags`, `INFO server`).
+    pub request: String,
+    /// HTTP status, when the protocol has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The start of the answer, bounded and made printable.
+    pub excerpt: String,
+}
+
+/// The certificate a TLS service presented. aimap accepts any certificate
+/// (it is looking, not trusting) and records what it saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TlsInfo {
+    pub subject: String,
+    pub issuer: String,
+    pub not_after: String,
+    pub self_signed: bool,
+}
+
+/// An AI service found on the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub host: String,
+    pub port: u16,
+    /// Lowercase id of the rule that identified it (`ollama`, `redis`).
+    pub service: String,
+    /// Human name (`Ollama`, `NVIDIA Triton Inference Server`).
+    pub product: String,
+    pub version: Option<String>,
+    pub version_source: Option<VersionSource>,
+    pub auth: AuthVerdict,
+    /// `http`, `https`, `resp` or `tcp`.
+    pub transport: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsInfo>,
+    /// Named lists the probes extracted: `models`, `collections`, `extensions`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, Vec<String>>,
+    pub evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+}
+
+/// A target that could not be scanned, recorded instead of aborting the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetError {
+    pub target: String,
+    pub error: String,
+}
+
+/// Counters of one scan run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScanStats {
+    pub probes_planned: u64,
+    pub probes_sent: u64,
+    pub open_ports: u64,
+    pub services: u64,
+    pub interrupted: bool,
+}
+
+/// The whole result of `aimap scan`: the JSON contract in docs/scan-output.schema.json.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScanReport {
+    pub aimap_version: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub targets: Vec<String>,
+    pub ports: Vec<u16>,
+    pub stats: ScanStats,
+    pub services: Vec<Service>,
+    /// Open ports that answered but matched no rule.
+    pub unidentified: Vec<String>,
+    pub errors: Vec<TargetError>,
+}
+
+impl ScanReport {
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.services.iter().flat_map(|s| s.findings.iter())
+    }
+}

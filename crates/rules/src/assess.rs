@@ -1,0 +1,246 @@
+use std::collections::BTreeMap;
+
+use aimap_model::{AuthVerdict, Evidence, VersionSource};
+
+use crate::compile::{AuthProof, Rule};
+use crate::extract::{Target, MAX_VALUES};
+use crate::request::Request;
+use crate::response::Response;
+
+/// How long an evidence excerpt may be.
+const EXCERPT_CHARS: usize = 240;
+
+/// What one probe's answer did, kept for `-vv` and for tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeOutcome {
+    pub probe: String,
+    pub answered: bool,
+    pub matched: bool,
+    pub refused: bool,
+}
+
+/// The running verdict of one rule against one port: a pure state machine.
+/// The scanner asks [`Assessment::next_request`], performs it, and
+/// [`Assessment::feed`]s the answer back, so this crate stays free of I/O
+/// and every decision here is unit-testable.
+#[derive(Debug)]
+pub struct Assessment<'r> {
+    pub rule: &'r Rule,
+    next: usize,
+    stopped: bool,
+    pub score: u32,
+    pub version: Option<(String, VersionSource)>,
+    pub details: BTreeMap<String, Vec<String>>,
+    pub evidence: Vec<Evidence>,
+    pub outcomes: Vec<ProbeOutcome>,
+    readable: Option<usize>,
+    refused: Option<usize>,
+}
+
+/// Start assessing `rule`.
+pub fn assess(rule: &Rule) -> Assessment<'_> {
+    Assessment {
+        rule,
+        next: 0,
+        stopped: false,
+        score: 0,
+        version: None,
+        details: BTreeMap::new(),
+        evidence: Vec::new(),
+        outcomes: Vec::new(),
+        readable: None,
+        refused: None,
+    }
+}
+
+impl<'r> Assessment<'r> {
+    /// The next request to perform, or `None` when the rule is done.
+    pub fn next_request(&self) -> Option<&'r Request> {
+        if self.stopped {
+            return None;
+        }
+        self.rule.probes.get(self.next).map(|p| &p.request)
+    }
+
+    /// Feed the answer to the request last returned by `next_request`;
+    /// `None` means the target did not answer (closed, timeout, garbage).
+    pub fn feed(&mut self, response: Option<&Response>) {
+        let Some(probe) = self.rule.probes.get(self.next) else { return };
+        self.next += 1;
+        let Some(r) = response else {
+            self.outcomes.push(ProbeOutcome { probe: probe.name.clone(), answered: false, matched: false, refused: false });
+            if probe.gate {
+                self.stopped = true;
+            }
+            return;
+        };
+        let matched = !probe.matchers.is_empty() && probe.matchers.iter().all(|m| m.matches(r));
+        let refused = !probe.refused.is_empty() && probe.refused.iter().all(|m| m.matches(r));
+        self.outcomes.push(ProbeOutcome { probe: probe.name.clone(), answered: true, matched, refused });
+        if matched || refused {
+            self.evidence.push(Evidence {
+                probe: probe.name.clone(),
+                request: probe.request.to_string(),
+                status: r.status,
+                excerpt: r.excerpt(EXCERPT_CHARS),
+            });
+        }
+        if refused && self.refused.is_none() {
+            self.refused = Some(self.evidence.len() - 1);
+        }
+        if !matched {
+            if probe.gate {
+                self.stopped = true;
+            }
+            return;
+        }
+        self.score += probe.identify;
+        if probe.auth == AuthProof::Readable && self.readable.is_none() {
+            self.readable = Some(self.evidence.len() - 1);
+        }
+        for ex in &probe.extract {
+            let values = ex.values(r);
+            match ex.target() {
+                Target::Version(source) => {
+                    if self.version.is_none() {
+                        self.version = values.into_iter().next().map(|v| (v, *source));
+                    }
+                }
+                Target::List(name) => {
+                    let list = self.details.entry(name.clone()).or_default();
+                    for v in values {
+                        if list.len() < MAX_VALUES && !list.contains(&v) {
+                            list.push(v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the answers add up to this rule's service.
+    pub fn identified(&self) -> bool {
+        self.score >= self.rule.threshold
+    }
+
+    /// The authentication verdict, never guessed: readable data wins, then
+    /// an explicit refusal, else unknown.
+    pub fn auth(&self) -> AuthVerdict {
+        if self.readable.is_some() {
+            AuthVerdict::None
+        } else if self.refused.is_some() {
+            AuthVerdict::Required
+        } else {
+            AuthVerdict::Unknown
+        }
+    }
+
+    /// The exchange that proves the verdict, if any.
+    pub fn auth_evidence(&self) -> Option<&Evidence> {
+        self.readable.or(self.refused).and_then(|i| self.evidence.get(i))
+    }
+
+    /// Number of probes whose matchers held: a tie-breaker between rules.
+    pub fn matched_probes(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.matched).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::builtin_rules;
+
+    fn run(rule: &Rule, answer: impl Fn(&Request) -> Option<Response>) -> Assessment<'_> {
+        let mut a = assess(rule);
+        while let Some(req) = a.next_request() {
+            let r = answer(req);
+            a.feed(r.as_ref());
+        }
+        a
+    }
+
+    fn http(status: u16, body: &str) -> Option<Response> {
+        Some(Response::new(Some(status), vec![], body.as_bytes().to_vec(), false))
+    }
+
+    fn path(req: &Request) -> &str {
+        match req {
+            Request::Http { path, .. } => path,
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn open_ollama_is_identified_with_version_models_and_proof() {
+        let set = builtin_rules().unwrap();
+        let a = run(set.get("ollama").unwrap(), |req| match path(req) {
+            "/" => http(200, "Ollama is running"),
+            "/api/version" => http(200, r#"{"version":"0.1.32"}"#),
+            "/api/tags" => http(200, r#"{"models":[{"name":"llama3:8b"}]}"#),
+            _ => http(404, ""),
+        });
+        assert!(a.identified());
+        assert_eq!(a.version, Some(("0.1.32".into(), VersionSource::Api)));
+        assert_eq!(a.details["models"], ["llama3:8b"]);
+        assert_eq!(a.auth(), AuthVerdict::None);
+        assert_eq!(a.auth_evidence().unwrap().request, "GET /api/tags");
+    }
+
+    #[test]
+    fn banner_only_decoy_is_not_an_ollama() {
+        let set = builtin_rules().unwrap();
+        let a = run(set.get("ollama").unwrap(), |req| match path(req) {
+            "/" => http(200, "Ollama is running"),
+            _ => http(404, "404 page not found"),
+        });
+        assert!(!a.identified(), "a copied banner alone must not identify Ollama");
+        assert_eq!(a.auth(), AuthVerdict::Unknown);
+    }
+
+    #[test]
+    fn refusal_gives_required_and_silence_gives_unknown() {
+        let set = builtin_rules().unwrap();
+        let chroma = set.get("chromadb").unwrap();
+        let a = run(chroma, |req| match path(req) {
+            "/api/v2/heartbeat" => http(200, r#"{"nanosecond heartbeat": 1732000000000}"#),
+            "/api/v2/version" => http(200, r#""1.0.3""#),
+            "/api/v2/tenants/default_tenant/databases/default_database/collections" => http(401, r#"{"error":"Unauthorized"}"#),
+            _ => http(404, ""),
+        });
+        assert!(a.identified());
+        assert_eq!(a.version.as_ref().unwrap().0, "1.0.3");
+        assert_eq!(a.auth(), AuthVerdict::Required);
+        let silent = run(chroma, |_| None);
+        assert!(!silent.identified());
+        assert_eq!(silent.auth(), AuthVerdict::Unknown);
+    }
+
+    #[test]
+    fn redis_gate_stops_on_a_non_redis_answer() {
+        let set = builtin_rules().unwrap();
+        let redis = set.get("redis").unwrap();
+        let mut sent = 0;
+        let mut a = assess(redis);
+        while let Some(_req) = a.next_request() {
+            sent += 1;
+            a.feed(Some(&Response::new(None, vec![], b"ERROR\r\n".to_vec(), false)));
+        }
+        assert_eq!(sent, 1, "after a failed gate no further request is sent");
+        assert!(!a.identified());
+    }
+
+    #[test]
+    fn valkey_outscores_redis_on_valkey_info() {
+        let set = builtin_rules().unwrap();
+        let info = "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n";
+        let answer = |req: &Request| match req {
+            Request::Resp { args } if args[0] == "PING" => Some(Response::new(None, vec![], b"+PONG".to_vec(), false)),
+            _ => Some(Response::new(None, vec![], info.as_bytes().to_vec(), false)),
+        };
+        let redis = run(set.get("redis").unwrap(), answer);
+        let valkey = run(set.get("valkey").unwrap(), answer);
+        assert!(valkey.identified() && valkey.score > redis.score);
+        assert_eq!(valkey.version.as_ref().unwrap().0, "8.0.1");
+    }
+}

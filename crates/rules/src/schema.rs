@@ -1,0 +1,118 @@
+//! The raw shape of a rule file, exactly as written. Every struct denies
+//! unknown fields so a misspelt key is an error at load, not a rule that
+//! quietly never matches. [`crate::compile`] turns these into typed rules.
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    /// Lowercase service id reported in results (`ollama`).
+    pub id: String,
+    /// Human product name.
+    pub product: String,
+    /// Default ports: the rule is tried first on these.
+    pub ports: Vec<u16>,
+    /// `http` (plain, or TLS when the port speaks it), `resp` or `tcp`.
+    pub transport: String,
+    /// Score a rule needs to count as identified (default 1).
+    #[serde(default)]
+    pub threshold: Option<u32>,
+    /// Severity of the exposure finding when data is readable without credentials.
+    pub exposure_severity: String,
+    /// Package URL of the product without version, for advisory matching.
+    #[serde(default)]
+    pub purl: Option<String>,
+    /// One sentence on why an open instance matters.
+    pub risk: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    pub probes: Vec<RawProbe>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProbe {
+    pub name: String,
+    pub request: RawRequest,
+    /// Score added when every matcher holds.
+    #[serde(default)]
+    pub identify: u32,
+    /// Stop probing this rule when this probe does not match.
+    #[serde(default)]
+    pub gate: bool,
+    #[serde(default)]
+    pub matchers: Vec<RawMatcher>,
+    #[serde(default)]
+    pub extract: Vec<RawExtractor>,
+    /// `none`: a match proves data was readable without credentials.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// Matchers that prove the server demanded credentials for this read.
+    #[serde(default)]
+    pub refused: Vec<RawMatcher>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequest {
+    // http
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: Option<String>,
+    // resp
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    // tcp: bytes to send, with \r \n \t \xNN escapes; empty = read the banner
+    #[serde(default)]
+    pub send: Option<String>,
+}
+
+/// Exactly one of `status`, `header`, `body_contains`, `body_regex`, `json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatcher {
+    #[serde(default)]
+    pub status: Option<Vec<u16>>,
+    #[serde(default)]
+    pub header: Option<String>,
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    #[serde(default)]
+    pub body_regex: Option<String>,
+    /// A JSON pointer (RFC 6901) into the body.
+    #[serde(default)]
+    pub json: Option<String>,
+    /// With `header` or `json`: the value must match this regex.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// With `json`: the value's type (`string`, `number`, `array`, `object`, `bool`).
+    #[serde(default)]
+    pub is: Option<String>,
+    /// Invert the matcher: used to tell look-alikes apart.
+    #[serde(default)]
+    pub negate: bool,
+}
+
+/// Exactly one of `json` (pointer, `*` walks an array), `regex` over the
+/// body, or `header` (with optional `regex`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExtractor {
+    /// `version`, or any other name for a list of values (`models`).
+    pub into: String,
+    #[serde(default)]
+    pub json: Option<String>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    /// For `into = "version"`: `api` (default), `banner` or `header`.
+    #[serde(default)]
+    pub source: Option<String>,
+}

@@ -1,0 +1,214 @@
+//! Identify the service on one open port: run every candidate rule through
+//! the transport layer, send each distinct request once, and pick the
+//! strongest match (never the first half-match).
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use aimap_model::{Service, TlsInfo};
+use aimap_rules::{assess, Assessment, Request, Response, Rule, RuleSet, Transport};
+use tracing::{debug, trace};
+
+use crate::findings;
+use crate::transport::{http_exchange, resp_exchange, tcp_exchange, tls_connector, Limits, TlsConnector, TransportError};
+
+/// The most requests sent to one port, whatever the rules ask.
+const MAX_REQUESTS_PER_PORT: usize = 48;
+
+/// What one open port turned out to be.
+#[derive(Debug)]
+pub enum Identification {
+    Service(Box<Service>),
+    /// Open, but no rule recognised it.
+    Unidentified,
+}
+
+/// Shared, immutable fingerprinting context.
+pub struct Fingerprinter {
+    rules: Arc<RuleSet>,
+    limits: Limits,
+    tls: TlsConnector,
+}
+
+impl Fingerprinter {
+    pub fn new(rules: Arc<RuleSet>, limits: Limits) -> Self {
+        Self { rules, limits, tls: tls_connector() }
+    }
+
+    /// Identify what listens on `addr`. `host` is the name used in Host
+    /// headers and SNI (the hostname the user typed, or the address).
+    pub async fn identify(&self, addr: SocketAddr, host: &str) -> Identification {
+        let mut session = Session {
+            fp: self,
+            addr,
+            host,
+            cache: HashMap::new(),
+            http: HttpMode::Unknown { failures: 0 },
+            tls_info: None,
+            dead: HashSet::new(),
+            sent: 0,
+        };
+        let candidates = self.rules.candidates(addr.port());
+        let mut best: Option<(Assessment<'_>, usize)> = None;
+        // Transports in the order the candidates need them; once one
+        // transport identifies the service, others are not tried, so an
+        // HTTP server is not also sent Redis commands.
+        let mut transports: Vec<Transport> = Vec::new();
+        for r in &candidates {
+            if !transports.contains(&r.transport) {
+                transports.push(r.transport);
+            }
+        }
+        transports.sort_by_key(|t| match t {
+            Transport::Http => 0,
+            Transport::Resp => 1,
+            Transport::Tcp => 2,
+        });
+        for transport in transports {
+            for (order, rule) in candidates.iter().enumerate().filter(|(_, r)| r.transport == transport) {
+                let a = session.run(rule).await;
+                debug!(%addr, rule = %rule.id, score = a.score, identified = a.identified(), "assessed");
+                if a.identified() && best.as_ref().is_none_or(|(b, bo)| stronger(&a, order, b, *bo)) {
+                    best = Some((a, order));
+                }
+            }
+            if best.is_some() {
+                break;
+            }
+        }
+        match best {
+            Some((a, _)) => Identification::Service(Box::new(session.service(&a))),
+            None => Identification::Unidentified,
+        }
+    }
+}
+
+/// Higher score wins; then more matched probes; then rule order.
+fn stronger(a: &Assessment<'_>, a_order: usize, b: &Assessment<'_>, b_order: usize) -> bool {
+    (a.score, a.matched_probes(), std::cmp::Reverse(a_order)) > (b.score, b.matched_probes(), std::cmp::Reverse(b_order))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HttpMode {
+    Unknown { failures: u8 },
+    Plain,
+    Tls,
+    Broken,
+}
+
+/// Per-port state: answers already received, and what the port speaks.
+struct Session<'a> {
+    fp: &'a Fingerprinter,
+    addr: SocketAddr,
+    host: &'a str,
+    cache: HashMap<Request, Option<Arc<Response>>>,
+    http: HttpMode,
+    tls_info: Option<TlsInfo>,
+    /// Transports that timed out here: a silent port is not asked again.
+    dead: HashSet<Transport>,
+    sent: usize,
+}
+
+impl<'a> Session<'a> {
+    async fn run<'r>(&mut self, rule: &'r Rule) -> Assessment<'r> {
+        let mut a = assess(rule);
+        while let Some(req) = a.next_request() {
+            let response = self.fetch(req, rule.transport).await;
+            a.feed(response.as_deref());
+        }
+        a
+    }
+
+    async fn fetch(&mut self, req: &Request, transport: Transport) -> Option<Arc<Response>> {
+        if let Some(hit) = self.cache.get(req) {
+            return hit.clone();
+        }
+        let answer = if self.dead.contains(&transport) || self.sent >= MAX_REQUESTS_PER_PORT {
+            None
+        } else {
+            self.sent += 1;
+            let result = self.perform(req, transport).await;
+            match &result {
+                Ok(r) => trace!(addr = %self.addr, request = %req, status = ?r.status, bytes = r.body.len(), excerpt = %r.excerpt(120), "exchange"),
+                Err(e) => trace!(addr = %self.addr, request = %req, error = %e, "exchange failed"),
+            }
+            if let Err(TransportError::Timeout(_) | TransportError::Connect { .. }) = result {
+                self.dead.insert(transport);
+            }
+            result.ok().map(Arc::new)
+        };
+        self.cache.insert(req.clone(), answer.clone());
+        answer
+    }
+
+    async fn perform(&mut self, req: &Request, transport: Transport) -> Result<Response, TransportError> {
+        let limits = &self.fp.limits;
+        match transport {
+            Transport::Resp => resp_exchange(self.addr, req, limits).await,
+            Transport::Tcp => tcp_exchange(self.addr, req, limits).await,
+            Transport::Http => self.perform_http(req).await,
+        }
+    }
+
+    /// Plain HTTP first; if the port does not speak it, try TLS once and
+    /// stick with whichever worked.
+    async fn perform_http(&mut self, req: &Request) -> Result<Response, TransportError> {
+        let limits = self.fp.limits;
+        let tls = &self.fp.tls;
+        match self.http {
+            HttpMode::Plain => Ok(http_exchange(self.addr, self.host, None, req, &limits).await?.0),
+            HttpMode::Tls => Ok(http_exchange(self.addr, self.host, Some(tls), req, &limits).await?.0),
+            HttpMode::Broken => Err(TransportError::protocol("http", "port does not speak HTTP")),
+            HttpMode::Unknown { failures } => {
+                let plain = http_exchange(self.addr, self.host, None, req, &limits).await;
+                let err = match plain {
+                    Ok((r, _)) => {
+                        self.http = HttpMode::Plain;
+                        return Ok(r);
+                    }
+                    Err(e @ (TransportError::Timeout(_) | TransportError::Connect { .. })) => return Err(e),
+                    Err(e) => e,
+                };
+                match http_exchange(self.addr, self.host, Some(tls), req, &limits).await {
+                    Ok((r, info)) => {
+                        self.http = HttpMode::Tls;
+                        self.tls_info = info;
+                        Ok(r)
+                    }
+                    Err(_) => {
+                        self.http = if failures >= 1 { HttpMode::Broken } else { HttpMode::Unknown { failures: failures + 1 } };
+                        Err(err)
+                    }
+                }
+            }
+        }
+    }
+
+    fn service(&self, a: &Assessment<'_>) -> Service {
+        let rule = a.rule;
+        let transport = match (rule.transport, self.http) {
+            (Transport::Http, HttpMode::Tls) => "https",
+            (t, _) => t.as_str(),
+        };
+        let (version, version_source) = match &a.version {
+            Some((v, s)) => (Some(v.clone()), Some(*s)),
+            None => (None, None),
+        };
+        let mut service = Service {
+            host: self.addr.ip().to_string(),
+            port: self.addr.port(),
+            service: rule.id.clone(),
+            product: rule.product.clone(),
+            version,
+            version_source,
+            auth: a.auth(),
+            transport: transport.to_string(),
+            tls: if transport == "https" { self.tls_info.clone() } else { None },
+            details: a.details.clone(),
+            evidence: a.evidence.clone(),
+            findings: Vec::new(),
+        };
+        service.findings.extend(findings::exposure(rule, &service, a.auth_evidence()));
+        service
+    }
+}

@@ -1,0 +1,52 @@
+//! The protocol layer: perform one read-only [`Request`] against one port and
+//! return a bounded [`Response`]. Every read is capped and every wait has a
+//! timeout, because every byte a target sends is hostile.
+mod http;
+mod resp;
+mod tcp;
+mod tls;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use http::http_exchange;
+pub use resp::{encode_command, resp_exchange};
+pub use tcp::tcp_exchange;
+pub use tls::{tls_connector, TlsConnector};
+
+/// Bounds applied to every exchange.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Whole exchange: connect, handshake, request, response.
+    pub timeout: Duration,
+    /// Most body bytes kept; reading stops there.
+    pub body_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(3), body_cap: 256 * 1024 }
+    }
+}
+
+/// Why an exchange produced no response.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("connect to {addr} failed: {source}")]
+    Connect { addr: SocketAddr, source: std::io::Error },
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    /// The peer answered, but not in this protocol (or hung up).
+    #[error("not {protocol}: {detail}")]
+    Protocol { protocol: &'static str, detail: String },
+    #[error("TLS handshake failed: {0}")]
+    Tls(String),
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl TransportError {
+    pub(crate) fn protocol(protocol: &'static str, detail: impl ToString) -> Self {
+        Self::Protocol { protocol, detail: detail.to_string() }
+    }
+}
