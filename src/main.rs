@@ -1,1 +1,49 @@
-fn main() {}
+//! The `aimap` binary: parses arguments, loads settings, and hands each
+//! command to its module under `run/`. All scanning, matching and
+//! reporting lives in the library crates.
+mod cli;
+mod config;
+mod logging;
+mod progress;
+mod run;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use cli::{Cli, Command, RulesCommand};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse_from(cli::rewrite_nmap_style(std::env::args_os())) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors.
+            return if e.use_stderr() { ExitCode::from(run::exit::ERROR) } else { ExitCode::SUCCESS };
+        }
+    };
+    logging::init(cli.verbose, cli.quiet);
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "aimap: error: {e:#}");
+            ExitCode::from(run::exit::ERROR)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => {
+            let cfg = config::load(cli.config.as_deref())?;
+            run::scan::run(args, cfg.scan, cli.quiet)
+        }
+        Command::Rules(RulesCommand::List { rules }) => run::rules::list(rules.as_deref()),
+        Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "aimap", &mut std::io::stdout());
+            Ok(run::exit::OK)
+        }
+    }
+}

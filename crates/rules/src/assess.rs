@@ -106,7 +106,7 @@ impl<'r> Assessment<'r> {
                         self.version = values.into_iter().next().map(|v| (v, *source));
                     }
                 }
-                Target::List(name) => {
+                Target::List(name) if !values.is_empty() => {
                     let list = self.details.entry(name.clone()).or_default();
                     for v in values {
                         if list.len() < MAX_VALUES && !list.contains(&v) {
@@ -114,6 +114,7 @@ impl<'r> Assessment<'r> {
                         }
                     }
                 }
+                Target::List(_) => {}
             }
         }
     }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use aimap_model::{Service, TlsInfo};
 use aimap_rules::{assess, Assessment, Request, Response, Rule, RuleSet, Transport};
-use tracing::{debug, trace};
+use tracing::debug;
 
 use crate::findings;
 use crate::transport::{http_exchange, resp_exchange, tcp_exchange, tls_connector, Limits, TlsConnector, TransportError};
@@ -129,8 +129,8 @@ impl<'a> Session<'a> {
             self.sent += 1;
             let result = self.perform(req, transport).await;
             match &result {
-                Ok(r) => trace!(addr = %self.addr, request = %req, status = ?r.status, bytes = r.body.len(), excerpt = %r.excerpt(120), "exchange"),
-                Err(e) => trace!(addr = %self.addr, request = %req, error = %e, "exchange failed"),
+                Ok(r) => debug!(addr = %self.addr, request = %req, status = ?r.status, bytes = r.body.len(), excerpt = %r.excerpt(120), "exchange"),
+                Err(e) => debug!(addr = %self.addr, request = %req, error = %e, "exchange failed"),
             }
             if let Err(TransportError::Timeout(_) | TransportError::Connect { .. }) = result {
                 self.dead.insert(transport);

@@ -1,0 +1,117 @@
+use std::io::{self, Write};
+
+use aimap_model::{ScanReport, Service, Severity};
+
+use crate::{Sink, Style};
+
+/// A readable summary: one row per service, then each finding with its
+/// evidence and fix. Buffers until the end so rows come out sorted.
+pub struct TableSink<'w> {
+    out: Box<dyn Write + 'w>,
+    style: Style,
+}
+
+impl<'w> TableSink<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, style: Style) -> Self {
+        Self { out, style }
+    }
+}
+
+const HEADERS: [&str; 6] = ["ENDPOINT", "SERVICE", "VERSION", "AUTH", "DETAILS", "FINDINGS"];
+
+fn endpoint(s: &Service) -> String {
+    let host = if s.host.contains(':') { format!("[{}]", s.host) } else { s.host.clone() };
+    let scheme = if s.transport == "https" { " (tls)" } else { "" };
+    format!("{host}:{}{scheme}", s.port)
+}
+
+fn details(s: &Service) -> String {
+    let mut parts: Vec<String> = s
+        .details
+        .iter()
+        .filter(|(k, _)| k.as_str() != "extensions")
+        .map(|(k, v)| {
+            let shown: Vec<&str> = v.iter().take(3).map(String::as_str).collect();
+            let more = if v.len() > 3 { format!(" +{}", v.len() - 3) } else { String::new() };
+            format!("{k}: {}{more}", shown.join(", "))
+        })
+        .collect();
+    parts.truncate(2);
+    parts.join("; ")
+}
+
+fn worst(s: &Service) -> Option<Severity> {
+    s.findings.iter().map(|f| f.severity).max()
+}
+
+impl Sink for TableSink<'_> {
+    fn finish(&mut self, report: &ScanReport) -> io::Result<()> {
+        let st = self.style;
+        let mut services: Vec<&Service> = report.services.iter().collect();
+        services.sort_by(|a, b| (a.host.as_str(), a.port).cmp(&(b.host.as_str(), b.port)));
+        if services.is_empty() {
+            writeln!(self.out, "No AI services found.")?;
+        } else {
+            let rows: Vec<[String; 6]> = services
+                .iter()
+                .map(|s| {
+                    let findings = match worst(s) {
+                        Some(sev) => format!("{} ({sev})", s.findings.len()),
+                        None => "-".into(),
+                    };
+                    [endpoint(s), s.product.clone(), s.version.clone().unwrap_or_else(|| "?".into()), s.auth.as_str().into(), details(s), findings]
+                })
+                .collect();
+            let mut widths = HEADERS.map(str::len);
+            for row in &rows {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count()).min(60);
+                }
+            }
+            let pad = |text: &str, w: usize| {
+                let cut: String = text.chars().take(w).collect();
+                format!("{cut}{}", " ".repeat(w.saturating_sub(cut.chars().count())))
+            };
+            let header: Vec<String> = HEADERS.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
+            writeln!(self.out, "{}", st.bold(header.join("  ").trim_end()))?;
+            for (row, s) in rows.iter().zip(&services) {
+                let mut cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+                cells[3] = st.auth(s.auth, &cells[3]);
+                if let Some(sev) = worst(s) {
+                    cells[5] = st.severity(sev, &cells[5]);
+                }
+                writeln!(self.out, "{}", cells.join("  ").trim_end())?;
+            }
+        }
+        let mut findings: Vec<_> = report.findings().collect();
+        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.subject.key().cmp(&b.subject.key())));
+        if !findings.is_empty() {
+            writeln!(self.out)?;
+            writeln!(self.out, "{}", st.bold("FINDINGS"))?;
+        }
+        for f in findings {
+            let sev = st.severity(f.severity, &format!("{:<8}", f.severity.as_str().to_uppercase()));
+            writeln!(self.out, "{sev} {}  {}  [{}]", f.subject.key(), f.title, f.id)?;
+            writeln!(self.out, "         {} {}", st.dim("evidence:"), f.evidence)?;
+            writeln!(self.out, "         {} {}", st.dim("fix:"), f.remediation)?;
+        }
+        let s = &report.stats;
+        writeln!(self.out)?;
+        let interrupted = if s.interrupted { " (interrupted)" } else { "" };
+        writeln!(
+            self.out,
+            "{}",
+            st.dim(&format!(
+                "{} probes, {} open ports, {} AI services, {} unidentified{interrupted}",
+                s.probes_sent,
+                s.open_ports,
+                s.services,
+                report.unidentified.len()
+            ))
+        )?;
+        for e in &report.errors {
+            writeln!(self.out, "error: {}: {}", e.target, e.error)?;
+        }
+        self.out.flush()
+    }
+}

@@ -1,0 +1,149 @@
+//! What the user can type. Flags are `Option`s without clap defaults so the
+//! settings layer can tell "given" from "not given" and apply the config
+//! file underneath: flag > AIMAP_* environment > aimap.toml > default.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  aimap scan 127.0.0.1                      scan one host on the AI port set
+  aimap scan 127.0.0.0/24 -p 6379,8000-8002  a network, chosen ports
+  aimap scan -iL targets.txt --exclude 127.0.0.5 --format jsonl -o out.jsonl
+  aimap scan 127.0.0.1 --fail-on critical   exit 1 only for critical findings
+  aimap rules list                          the services aimap recognises
+  aimap rules lint ./my-rules               check rule files
+
+Only scan networks you are allowed to scan.";
+
+#[derive(Debug, Parser)]
+#[command(name = "aimap", version, about = "Find exposed AI infrastructure: what runs, which version, whether it answers without credentials", after_help = EXAMPLES)]
+pub struct Cli {
+    /// More logs on stderr (-v info, -vv every probe exchange, -vvv trace)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr, no progress bar
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Config file (default: ./aimap.toml, then $XDG_CONFIG_HOME/aimap/aimap.toml)
+    #[arg(long, global = true, env = "AIMAP_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan networks for AI services
+    Scan(ScanArgs),
+    /// List or check probe rules
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// The services aimap recognises, their ports, version source and auth check
+    List {
+        /// Extra rule directory
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
+    },
+    /// Validate rule files (the built-in ones when no directory is given)
+    Lint { dir: Option<PathBuf> },
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Addresses, CIDRs (127.0.0.0/24), ranges (127.0.0.1-127.0.0.40 or 127.0.0.1-40), hostnames
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Read targets from a file, one per line (# comments); `-iL` works too
+    #[arg(long = "input-list", value_name = "FILE")]
+    pub input_list: Option<PathBuf>,
+    /// Never scan these (comma-separated, same forms as targets)
+    #[arg(long, value_delimiter = ',', value_name = "LIST", env = "AIMAP_EXCLUDE")]
+    pub exclude: Vec<String>,
+    /// Read exclusions from a file
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Option<PathBuf>,
+    /// Ports: 80,443,8000-8010 or - for all [default: every port a rule claims]
+    #[arg(short, long, env = "AIMAP_PORTS")]
+    pub ports: Option<String>,
+    /// Connections in flight at once [default: 1024]
+    #[arg(long, env = "AIMAP_CONCURRENCY")]
+    pub concurrency: Option<usize>,
+    /// Connection attempts per second [default: unlimited]
+    #[arg(long, env = "AIMAP_RATE")]
+    pub rate: Option<u32>,
+    /// Connect and per-exchange timeout, e.g. 800ms, 3s [default: 3s]
+    #[arg(long, value_parser = parse_duration, env = "AIMAP_TIMEOUT")]
+    pub timeout: Option<Duration>,
+    /// Connect retries after a timeout [default: 1]
+    #[arg(long, env = "AIMAP_RETRIES")]
+    pub retries: Option<u32>,
+    /// Extra probe rules (*.toml); a rule with a built-in id replaces it
+    #[arg(long, value_name = "DIR", env = "AIMAP_RULES")]
+    pub rules: Option<PathBuf>,
+    /// table, json or jsonl [default: table]
+    #[arg(short, long, env = "AIMAP_FORMAT")]
+    pub format: Option<String>,
+    /// Write the report here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
+    #[arg(long, env = "AIMAP_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+/// `500ms`, `3s`, `2m`, or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 3s)"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (ms, s, m, h)")),
+    };
+    if !(0.001..=86_400.0).contains(&secs) {
+        return Err(format!("{s:?} is out of range (1ms to 24h)"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// nmap users type `-iL FILE`; clap has no two-letter short flags, so it is
+/// rewritten to `--input-list` before parsing.
+pub fn rewrite_nmap_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    args.map(|a| if a == "-iL" { "--input-list".into() } else { a }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("fast").is_err());
+        assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("0s").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

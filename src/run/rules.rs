@@ -1,0 +1,96 @@
+//! `aimap rules list` and `aimap rules lint`.
+use std::path::Path;
+
+use aimap_rules::{AuthProof, ExtractTarget, Rule, RuleSet};
+use anyhow::Result;
+
+use crate::run::exit;
+
+pub fn list(extra: Option<&Path>) -> Result<u8> {
+    let mut set = aimap_rules::builtin_rules()?;
+    if let Some(dir) = extra {
+        let (rules, errors) = aimap_rules::load_dir(dir)?;
+        for e in &errors {
+            eprintln!("warning: skipped {e}");
+        }
+        set.extend(rules);
+    }
+    print!("{}", render_list(&set));
+    Ok(exit::OK)
+}
+
+fn render_list(set: &RuleSet) -> String {
+    let rows: Vec<[String; 5]> = set
+        .rules()
+        .iter()
+        .map(|r| {
+            let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
+            [r.id.clone(), r.product.clone(), ports.join(","), version_source(r), auth_check(r)]
+        })
+        .collect();
+    let headers = ["SERVICE", "PRODUCT", "PORTS", "VERSION FROM", "AUTH CHECK"];
+    let mut widths = headers.map(str::len);
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        padded.join("  ").trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers);
+    for r in &rows {
+        out.push_str(&line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    out
+}
+
+fn version_source(rule: &Rule) -> String {
+    rule.probes
+        .iter()
+        .find_map(|p| {
+            p.extract.iter().find_map(|e| match e.target() {
+                ExtractTarget::Version(src) => Some(format!("{} ({})", p.request, serde_json_str(src))),
+                _ => None,
+            })
+        })
+        .unwrap_or_else(|| "-".into())
+}
+
+fn serde_json_str<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+}
+
+fn auth_check(rule: &Rule) -> String {
+    let reads: Vec<String> = rule.probes.iter().filter(|p| p.auth == AuthProof::Readable).map(|p| p.request.to_string()).collect();
+    if reads.is_empty() { "-".into() } else { format!("reads {}", reads.join(" | ")) }
+}
+
+pub fn lint(dir: Option<&Path>) -> Result<u8> {
+    let (count, errors) = match dir {
+        Some(dir) => {
+            let (rules, errors) = aimap_rules::load_dir(dir)?;
+            let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            // A directory's rules must also be consistent among themselves.
+            if let Err(e) = RuleSet::new(rules.clone()) {
+                problems.push(e.to_string());
+            }
+            (rules.len(), problems)
+        }
+        None => match aimap_rules::builtin_rules() {
+            Ok(set) => (set.rules().len(), Vec::new()),
+            Err(e) => (0, vec![e.to_string()]),
+        },
+    };
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    if errors.is_empty() {
+        println!("ok: {count} rule(s) valid");
+        Ok(exit::OK)
+    } else {
+        eprintln!("{} problem(s), {count} rule(s) valid", errors.len());
+        Ok(exit::FINDINGS)
+    }
+}
