@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs the real servers the
+# end-to-end tests start (Debian packages, a Python venv), then runs every
+# Rust test. Servers are only ever bound to 127.x.y.z addresses.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# 1. Debian packages: real servers for the tests.
+need=()
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# The package starts its own redis on 127.0.0.1:6379; tests use their own addresses.
+
+# 2. PyPI servers in a venv (re-used while requirements are unchanged).
+venv=.venv-test
+stamp="$venv/.requirements"
+if ! cmp -s scripts/test-requirements.txt "$stamp" 2>/dev/null; then
+  echo "== creating $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r scripts/test-requirements.txt
+  cp scripts/test-requirements.txt "$stamp"
+fi
+
+# 3. Every test; real-server tests fail instead of skipping.
+export AIMAP_REQUIRE_REAL=1 AIMAP_TEST_VENV="$PWD/$venv"
+cargo test --workspace --locked "$@"

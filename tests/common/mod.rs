@@ -1,0 +1,143 @@
+//! The end-to-end test harness: runs the real `aimap` binary and starts real
+//! servers (redis-server, ChromaDB) as child processes on distinct loopback
+//! addresses. Every test server binds 127.x.y.z only.
+//!
+//! Real servers are installed by `scripts/test.sh` (the README's test
+//! command). When `AIMAP_REQUIRE_REAL=1` (set by that script) a missing
+//! server fails the test; run bare with `cargo test`, such tests say they
+//! were skipped.
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub fn aimap_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_aimap")
+}
+
+/// Run aimap with `args`; never reads a user config file.
+pub fn aimap(args: &[&str]) -> Output {
+    Command::new(aimap_bin())
+        .args(args)
+        .env_remove("AIMAP_CONFIG")
+        .env("XDG_CONFIG_HOME", "/nonexistent-aimap-test")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("aimap runs")
+}
+
+/// Scan with `--format json` and parse the report.
+pub fn scan_json(args: &[&str]) -> (Value, Output) {
+    let mut full = vec!["scan", "--format", "json", "--timeout", "2s"];
+    full.extend_from_slice(args);
+    let out = aimap(&full);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    (json, out)
+}
+
+/// The service entry for host:port in a report.
+pub fn service<'a>(report: &'a Value, host: &str, port: u16) -> Option<&'a Value> {
+    report["services"].as_array()?.iter().find(|s| s["host"] == host && s["port"] == port)
+}
+
+pub fn require_real() -> bool {
+    std::env::var("AIMAP_REQUIRE_REAL").is_ok_and(|v| v == "1")
+}
+
+/// Say a real-server test cannot run here, or fail when it must.
+pub fn unavailable(what: &str) {
+    assert!(!require_real(), "{what} is required (AIMAP_REQUIRE_REAL=1) but missing: run scripts/test.sh");
+    eprintln!("SKIPPED: {what} not installed; scripts/test.sh installs it");
+}
+
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+}
+
+/// The Python virtualenv scripts/test.sh creates.
+pub fn venv_bin(name: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("AIMAP_TEST_VENV").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let p = root.join("bin").join(name);
+    p.is_file().then_some(p)
+}
+
+pub fn wait_listening(addr: SocketAddr, within: Duration) -> bool {
+    let t0 = Instant::now();
+    while t0.elapsed() < within {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+/// A child process killed when dropped.
+pub struct Server {
+    pub addr: SocketAddr,
+    child: Child,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start a real redis-server on `ip:port`, with a password or without.
+pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
+    let bin = find_program("redis-server")?;
+    let dir = tempfile::tempdir().ok()?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["--bind", ip, "--port", &port.to_string(), "--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .arg("--dir")
+        .arg(dir.path())
+        .args(["--protected-mode", "no"]);
+    if let Some(pw) = password {
+        cmd.args(["--requirepass", pw]);
+    }
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+    let addr: SocketAddr = format!("{ip}:{port}").parse().ok()?;
+    let server = Server { addr, child, _dir: Some(dir) };
+    assert!(wait_listening(addr, Duration::from_secs(10)), "redis-server did not listen on {addr}");
+    Some(server)
+}
+
+/// Start a real ChromaDB. `token: None` runs the `chroma run` server (the
+/// Rust server of chromadb 1.x, no auth); `Some(token)` runs Chroma's
+/// Python FastAPI server with token authentication switched on.
+pub fn chroma(ip: &str, port: u16, token: Option<&str>) -> Option<Server> {
+    let dir = tempfile::tempdir().ok()?;
+    let addr: SocketAddr = format!("{ip}:{port}").parse().ok()?;
+    let child = match token {
+        None => Command::new(venv_bin("chroma")?)
+            .args(["run", "--host", ip, "--port", &port.to_string(), "--path"])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?,
+        Some(token) => Command::new(venv_bin("python")?)
+            .args(["-m", "uvicorn", "chromadb.app:app", "--host", ip, "--port", &port.to_string(), "--log-level", "warning"])
+            .current_dir(dir.path())
+            .env("IS_PERSISTENT", "1")
+            .env("PERSIST_DIRECTORY", dir.path())
+            .env("ANONYMIZED_TELEMETRY", "False")
+            .env("CHROMA_SERVER_AUTHN_PROVIDER", "chromadb.auth.token_authn.TokenAuthenticationServerProvider")
+            .env("CHROMA_SERVER_AUTHN_CREDENTIALS", token)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?,
+    };
+    let server = Server { addr, child, _dir: Some(dir) };
+    assert!(wait_listening(addr, Duration::from_secs(90)), "chroma did not listen on {addr}");
+    Some(server)
+}
