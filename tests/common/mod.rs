@@ -37,7 +37,23 @@ pub fn scan_json(args: &[&str]) -> (Value, Output) {
     let out = aimap(&full);
     let text = String::from_utf8_lossy(&out.stdout);
     let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    validate_against_schema(&text);
     (json, out)
+}
+
+/// Check a report against docs/scan-output.schema.json with the reference
+/// validator (Python `jsonschema`, installed in the test venv).
+pub fn validate_against_schema(report: &str) {
+    let Some(python) = venv_bin("python") else {
+        return unavailable("jsonschema (venv .venv-test)");
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.json");
+    std::fs::write(&file, report).unwrap();
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scan-output.schema.json");
+    let check = "import json,sys,jsonschema\nd=json.load(open(sys.argv[1]));s=json.load(open(sys.argv[2]))\njsonschema.Draft202012Validator.check_schema(s)\njsonschema.validate(d,s,format_checker=jsonschema.FormatChecker())";
+    let out = Command::new(python).args(["-c", check]).arg(&file).arg(schema).output().expect("python runs");
+    assert!(out.status.success(), "report does not match the schema:\n{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// The service entry for host:port in a report.
@@ -77,17 +93,40 @@ pub fn wait_listening(addr: SocketAddr, within: Duration) -> bool {
     false
 }
 
-/// A child process killed when dropped.
+/// A server process that stops when dropped, and also when the test
+/// process exits without dropping it (servers shared through a `static`
+/// are never dropped): it runs under a shell that waits on our stdin pipe
+/// and kills the server once the pipe closes.
 pub struct Server {
     pub addr: SocketAddr,
-    child: Child,
+    guard: Child,
+    stdin: Option<std::process::ChildStdin>,
     _dir: Option<tempfile::TempDir>,
+}
+
+impl Server {
+    fn spawn(addr: SocketAddr, cmd: Command, dir: Option<tempfile::TempDir>) -> Option<Server> {
+        let mut guarded = Command::new("sh");
+        guarded.arg("-c").arg(r#""$@" & c=$!; read _; kill $c 2>/dev/null; wait $c"#).arg("sh").arg(cmd.get_program()).args(cmd.get_args());
+        if let Some(d) = cmd.get_current_dir() {
+            guarded.current_dir(d);
+        }
+        for (k, v) in cmd.get_envs() {
+            match v {
+                Some(v) => guarded.env(k, v),
+                None => guarded.env_remove(k),
+            };
+        }
+        let mut guard = guarded.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+        let stdin = guard.stdin.take();
+        Some(Server { addr, guard, stdin, _dir: dir })
+    }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        drop(self.stdin.take());
+        let _ = self.guard.wait();
     }
 }
 
@@ -103,9 +142,8 @@ pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
     if let Some(pw) = password {
         cmd.args(["--requirepass", pw]);
     }
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
     let addr: SocketAddr = format!("{ip}:{port}").parse().ok()?;
-    let server = Server { addr, child, _dir: Some(dir) };
+    let server = Server::spawn(addr, cmd, Some(dir))?;
     assert!(wait_listening(addr, Duration::from_secs(10)), "redis-server did not listen on {addr}");
     Some(server)
 }
@@ -116,28 +154,25 @@ pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
 pub fn chroma(ip: &str, port: u16, token: Option<&str>) -> Option<Server> {
     let dir = tempfile::tempdir().ok()?;
     let addr: SocketAddr = format!("{ip}:{port}").parse().ok()?;
-    let child = match token {
-        None => Command::new(venv_bin("chroma")?)
-            .args(["run", "--host", ip, "--port", &port.to_string(), "--path"])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?,
-        Some(token) => Command::new(venv_bin("python")?)
-            .args(["-m", "uvicorn", "chromadb.app:app", "--host", ip, "--port", &port.to_string(), "--log-level", "warning"])
-            .current_dir(dir.path())
-            .env("IS_PERSISTENT", "1")
-            .env("PERSIST_DIRECTORY", dir.path())
-            .env("ANONYMIZED_TELEMETRY", "False")
-            .env("CHROMA_SERVER_AUTHN_PROVIDER", "chromadb.auth.token_authn.TokenAuthenticationServerProvider")
-            .env("CHROMA_SERVER_AUTHN_CREDENTIALS", token)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?,
+    let cmd = match token {
+        None => {
+            let mut c = Command::new(venv_bin("chroma")?);
+            c.args(["run", "--host", ip, "--port", &port.to_string(), "--path"]).arg(dir.path());
+            c
+        }
+        Some(token) => {
+            let mut c = Command::new(venv_bin("python")?);
+            c.args(["-m", "uvicorn", "chromadb.app:app", "--host", ip, "--port", &port.to_string(), "--log-level", "warning"])
+                .current_dir(dir.path())
+                .env("IS_PERSISTENT", "1")
+                .env("PERSIST_DIRECTORY", dir.path())
+                .env("ANONYMIZED_TELEMETRY", "False")
+                .env("CHROMA_SERVER_AUTHN_PROVIDER", "chromadb.auth.token_authn.TokenAuthenticationServerProvider")
+                .env("CHROMA_SERVER_AUTHN_CREDENTIALS", token);
+            c
+        }
     };
-    let server = Server { addr, child, _dir: Some(dir) };
+    let server = Server::spawn(addr, cmd, Some(dir))?;
     assert!(wait_listening(addr, Duration::from_secs(90)), "chroma did not listen on {addr}");
     Some(server)
 }
