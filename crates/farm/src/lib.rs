@@ -1,0 +1,201 @@
+//! In-process emulators of exposed AI servers, and hostile or negative
+//! servers, for aimap's tests and benchmarks.
+//!
+//! Where the real server cannot be installed here (Ollama, Triton) the
+//! emulator reproduces its wire behaviour (paths, methods, status codes,
+//! headers, JSON shapes and error answers) as read in the upstream source;
+//! each module's header names the files its facts come from.
+//!
+//! Safety: every server binds to a loopback address only. [`start`] refuses
+//! anything else, so a test or benchmark can never expose an emulator.
+#![forbid(unsafe_code)]
+
+mod auth_proxy;
+mod decoy;
+mod endless;
+mod garbage;
+mod gin;
+mod http;
+mod json;
+mod nginx;
+mod ollama;
+mod ollama_models;
+mod plain;
+mod silent;
+mod triton;
+mod triton_metrics;
+mod triton_model;
+mod triton_paths;
+mod triton_reply;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use triton::{RESTRICTED_HEADER, RESTRICTED_VALUE};
+
+/// What a farm server pretends to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Emulator {
+    /// An open Ollama server with these models installed.
+    Ollama {
+        version: String,
+        models: Vec<String>,
+    },
+    /// Ollama behind nginx `auth_basic`: every path answers 401.
+    OllamaBehindAuthProxy,
+    /// Copies only Ollama's banner: "/" answers "Ollama is running",
+    /// everything else 404.
+    OllamaDecoy,
+    /// Triton's HTTP/REST endpoint (port 8000). `restricted` emulates
+    /// `--http-restricted-api=shared-memory,model-config,model-repository,statistics,trace:admin-key=admin-value`.
+    Triton {
+        version: String,
+        models: Vec<String>,
+        restricted: bool,
+    },
+    /// Triton's Prometheus metrics endpoint (port 8002).
+    TritonMetrics { models: Vec<String> },
+    /// An ordinary nginx web server.
+    PlainHttp,
+    /// Accepts, writes random-looking non-protocol bytes, closes.
+    Garbage,
+    /// Accepts and never answers.
+    Silent,
+    /// Answers any HTTP request with 200 and a body that never ends.
+    EndlessBody,
+}
+
+impl Emulator {
+    /// The port the real product listens on by default (what the farm
+    /// binary uses unless told otherwise).
+    pub fn default_port(&self) -> u16 {
+        match self {
+            Self::Ollama { .. } | Self::OllamaBehindAuthProxy | Self::OllamaDecoy => 11434,
+            Self::Triton { .. } => 8000,
+            Self::TritonMetrics { .. } => 8002,
+            Self::PlainHttp | Self::EndlessBody => 8080,
+            Self::Garbage | Self::Silent => 9000,
+        }
+    }
+}
+
+/// A running farm server. Dropping it stops the listener and every open
+/// connection (the tasks notice the closed stop channel).
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    _stop: watch::Sender<()>,
+    accept: JoinHandle<()>,
+}
+
+impl Running {
+    /// `http://addr` (IPv6 addresses bracketed).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+/// Whether `addr` is one a farm server may bind: 127.0.0.0/8 or ::1 only.
+pub fn is_allowed_bind(addr: &SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
+
+/// Start `emulator` on `bind` (port 0 picks a free port). Must be called
+/// inside a Tokio runtime; the server runs on it until the [`Running`] is
+/// dropped. Refuses any non-loopback address.
+pub async fn start(emulator: Emulator, bind: SocketAddr) -> io::Result<Running> {
+    if !is_allowed_bind(&bind) {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("aimap-farm binds loopback addresses only, refusing {bind}"),
+        ));
+    }
+    let listener = TcpListener::bind(bind).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = watch::channel(());
+    let server = Arc::new(Server::new(emulator));
+    let accept = tokio::spawn(accept_loop(listener, server, stopped));
+    Ok(Running {
+        addr,
+        _stop: stop,
+        accept,
+    })
+}
+
+/// The built form of an emulator, shared by its connections.
+enum Server {
+    Http(Box<dyn http::Handler>),
+    Garbage,
+    Silent,
+}
+
+impl Server {
+    fn new(emulator: Emulator) -> Self {
+        match emulator {
+            Emulator::Ollama { version, models } => {
+                Self::Http(Box::new(ollama::Ollama::new(version, &models)))
+            }
+            Emulator::OllamaBehindAuthProxy => Self::Http(Box::new(auth_proxy::AuthProxy)),
+            Emulator::OllamaDecoy => Self::Http(Box::new(decoy::Decoy)),
+            Emulator::Triton {
+                version,
+                models,
+                restricted,
+            } => Self::Http(Box::new(triton::Triton::new(version, models, restricted))),
+            Emulator::TritonMetrics { models } => {
+                Self::Http(Box::new(triton_metrics::Metrics::new(&models)))
+            }
+            Emulator::PlainHttp => Self::Http(Box::new(plain::Plain)),
+            Emulator::EndlessBody => Self::Http(Box::new(endless::Endless::new())),
+            Emulator::Garbage => Self::Garbage,
+            Emulator::Silent => Self::Silent,
+        }
+    }
+
+    async fn serve(&self, stream: TcpStream) {
+        match self {
+            Self::Http(handler) => http::serve(stream, handler.as_ref()).await,
+            Self::Garbage => garbage::serve(stream).await,
+            Self::Silent => silent::serve(stream).await,
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, server: Arc<Server>, mut stopped: watch::Receiver<()>) {
+    loop {
+        let accepted = tokio::select! {
+            // Err means the Running was dropped: stop accepting.
+            _ = stopped.changed() => return,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok((stream, _peer)) => {
+                let server = Arc::clone(&server);
+                let mut stopped = stopped.clone();
+                tokio::spawn(async move {
+                    tokio::select! {
+                        _ = stopped.changed() => {}
+                        _ = server.serve(stream) => {}
+                    }
+                });
+            }
+            Err(e) => {
+                // Out of descriptors and the like: back off instead of spinning.
+                tracing::debug!("farm accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! A tiny JSON writer that keeps object keys in the order given.
+//!
+//! Emulated servers serialize structs field by field (Go's encoding/json,
+//! rapidjson under Triton), so key order is part of their wire form;
+//! `serde_json::Value` sorts keys, hence this writer. It prints compactly,
+//! as both encoders do, and escapes strings either Go's way (HTML-safe:
+//! `<`, `>`, `&`, U+2028 and U+2029 become `\uXXXX`, as
+//! encoding/json's default encodeState does) or rapidjson's (only quotes,
+//! backslash and control characters). Both write `\b`, `\f`, `\n`, `\r`,
+//! `\t` short forms (Go since 1.22).
+
+/// A JSON value with ordered object keys.
+#[derive(Debug, Clone)]
+pub(crate) enum J {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    Arr(Vec<J>),
+    Obj(Vec<(&'static str, J)>),
+}
+
+/// How strings are escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Escape {
+    Go,
+    Rapid,
+}
+
+impl J {
+    pub fn s(text: impl Into<String>) -> J {
+        J::Str(text.into())
+    }
+
+    pub fn strs<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> J {
+        J::Arr(items.into_iter().map(|s| J::Str(s.into())).collect())
+    }
+
+    pub fn render(&self, escape: Escape) -> String {
+        let mut out = String::new();
+        self.write(&mut out, escape);
+        out
+    }
+
+    fn write(&self, out: &mut String, escape: Escape) {
+        match self {
+            J::Null => out.push_str("null"),
+            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            J::Int(n) => out.push_str(&n.to_string()),
+            J::Str(s) => write_str(out, s, escape),
+            J::Arr(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    item.write(out, escape);
+                }
+                out.push(']');
+            }
+            J::Obj(fields) => {
+                out.push('{');
+                for (i, (key, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_str(out, key, escape);
+                    out.push(':');
+                    value.write(out, escape);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+fn write_str(out: &mut String, s: &str, escape: Escape) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if escape == Escape::Go => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_key_order_and_escapes_per_flavour() {
+        let v = J::Obj(vec![
+            ("z", J::Int(1)),
+            ("a", J::s("<b>&\"\n")),
+            ("m", J::Arr(vec![J::Null, J::Bool(true)])),
+        ]);
+        assert_eq!(
+            v.render(Escape::Go),
+            r#"{"z":1,"a":"\u003cb\u003e\u0026\"\n","m":[null,true]}"#
+        );
+        assert_eq!(
+            v.render(Escape::Rapid),
+            r#"{"z":1,"a":"<b>&\"\n","m":[null,true]}"#
+        );
+        assert_eq!(J::s("\u{1}").render(Escape::Rapid), r#""\u0001""#);
+    }
+}
