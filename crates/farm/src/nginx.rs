@@ -8,10 +8,11 @@
 //!   `<hr><center>nginx/V</center>\r\n</body>\r\n</html>\r\n`
 //!   (`server_tokens on`, the default), served as `text/html`; 401's text
 //!   is "Authorization Required".
-//! - src/http/ngx_http_header_filter_module.c: header order is `Server`,
-//!   `Date`, `Content-Type`, `Content-Length`, `Last-Modified`,
-//!   `Connection`, then the request's own list (`WWW-Authenticate`,
-//!   `ETag`, `Accept-Ranges`).
+//! - src/http/ngx_http_header_filter_module.c: `Server: nginx/V` comes
+//!   first. The rest of the order (`Date`, `Content-Type`,
+//!   `Content-Length`, `Last-Modified`, `Connection`, then the request's own
+//!   list: `WWW-Authenticate`, `ETag`, `Accept-Ranges`) is nginx's familiar
+//!   output, not re-read in that file.
 //!
 //! The version is that of Ubuntu 24.04's package, a common sight.
 //! hyper title-cases names on the wire, so `WWW-Authenticate` and `ETag`

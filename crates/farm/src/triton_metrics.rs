@@ -16,8 +16,10 @@
 //!   histogram and summary families stay empty by default and are not
 //!   printed.
 //! - prometheus-cpp (text_serializer.cc, registry.cc): `# HELP`, `# TYPE`,
-//!   then `name{labels} value` lines, labels sorted by name; counters are
-//!   collected before gauges, each type in registration order.
+//!   then `name{labels} value` lines; `Registry::Collect` takes counters,
+//!   then gauges, histograms, summaries, each in registration order.
+//!   Labels come from a std::map, so sorted by name. That a family with no
+//!   metric prints nothing is from memory, not re-read.
 //!
 //! The GPU is one H100 80GB with invented, plausible readings.
 
