@@ -68,7 +68,12 @@ pub struct ScanArgs {
     #[arg(long = "input-list", value_name = "FILE")]
     pub input_list: Option<PathBuf>,
     /// Never scan these (comma-separated, same forms as targets)
-    #[arg(long, value_delimiter = ',', value_name = "LIST", env = "AIMAP_EXCLUDE")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "LIST",
+        env = "AIMAP_EXCLUDE"
+    )]
     pub exclude: Vec<String>,
     /// Read exclusions from a file
     #[arg(long, value_name = "FILE")]
@@ -105,9 +110,13 @@ pub struct ScanArgs {
 /// `500ms`, `3s`, `2m`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(s.len());
     let (num, unit) = s.split_at(split);
-    let n: f64 = num.parse().map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 3s)"))?;
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 3s)"))?;
     let secs = match unit {
         "ms" => n / 1000.0,
         "" | "s" => n,
@@ -123,8 +132,11 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 
 /// nmap users type `-iL FILE`; clap has no two-letter short flags, so it is
 /// rewritten to `--input-list` before parsing.
-pub fn rewrite_nmap_style(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    args.map(|a| if a == "-iL" { "--input-list".into() } else { a }).collect()
+pub fn rewrite_nmap_style(
+    args: impl Iterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    args.map(|a| if a == "-iL" { "--input-list".into() } else { a })
+        .collect()
 }
 
 #[cfg(test)]

@@ -38,7 +38,8 @@ pub fn load(explicit: Option<&Path>) -> Result<ConfigFile> {
             None => return Ok(ConfigFile::default()),
         },
     };
-    let text = read_small(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
+    let text =
+        read_small(&path).with_context(|| format!("cannot read config file {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("invalid config file {}", path.display()))
 }
 
@@ -85,7 +86,10 @@ mod tests {
 
     #[test]
     fn list_files_allow_comments_and_separators() {
-        assert_eq!(list_entries("# farm\n127.0.0.1 127.0.0.2,127.0.0.3\n\n::1 # v6\n"), ["127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"]);
+        assert_eq!(
+            list_entries("# farm\n127.0.0.1 127.0.0.2,127.0.0.3\n\n::1 # v6\n"),
+            ["127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"]
+        );
     }
 
     #[test]

@@ -12,5 +12,9 @@ pub fn init(verbose: u8, quiet: bool) {
     // Our crates at the chosen level; dependencies stay quiet unless RUST_LOG says otherwise.
     let default = format!("warn,aimap={level},aimap_scan={level},aimap_rules={level}");
     let filter = EnvFilter::try_from_env("AIMAP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }

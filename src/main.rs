@@ -20,7 +20,11 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors.
-            return if e.use_stderr() { ExitCode::from(run::exit::ERROR) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(run::exit::ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     logging::init(cli.verbose, cli.quiet);

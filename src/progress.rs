@@ -15,10 +15,15 @@ impl Bar {
         if quiet || !std::io::stderr().is_terminal() {
             return Self { bar: None };
         }
-        let bar = ProgressBar::with_draw_target(Some(total.min(u64::MAX as u128) as u64), ProgressDrawTarget::stderr());
+        let bar = ProgressBar::with_draw_target(
+            Some(total.min(u64::MAX as u128) as u64),
+            ProgressDrawTarget::stderr(),
+        );
         bar.set_style(
-            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} probes {per_sec} | {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} probes {per_sec} | {msg}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         let ticker = bar.clone();
         std::thread::spawn(move || {

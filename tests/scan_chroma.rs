@@ -8,7 +8,14 @@ use common::*;
 
 fn servers() -> Option<&'static (Server, Server)> {
     static SERVERS: OnceLock<Option<(Server, Server)>> = OnceLock::new();
-    SERVERS.get_or_init(|| Some((chroma("127.0.62.1", 8000, None)?, chroma("127.0.62.2", 8000, Some("test-token-1"))?))).as_ref()
+    SERVERS
+        .get_or_init(|| {
+            Some((
+                chroma("127.0.62.1", 8000, None)?,
+                chroma("127.0.62.2", 8000, Some("test-token-1"))?,
+            ))
+        })
+        .as_ref()
 }
 
 #[test]
@@ -19,17 +26,31 @@ fn open_chroma_is_exposed_and_token_chroma_requires_auth() {
     let (report, _) = scan_json(&["127.0.62.1-2", "-p", "8000"]);
 
     let open = service(&report, "127.0.62.1", 8000).expect("open chroma found");
-    assert_eq!(open["service"], "chromadb", "not confused with Triton on the shared port: {open}");
+    assert_eq!(
+        open["service"], "chromadb",
+        "not confused with Triton on the shared port: {open}"
+    );
     assert_eq!(open["auth"], "none");
-    assert!(open["version"].as_str().is_some_and(|v| v.starts_with("1.")), "{open}");
+    assert!(
+        open["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1.")),
+        "{open}"
+    );
     assert_eq!(open["version_source"], "api");
     assert_eq!(open["findings"][0]["id"], "chromadb-unauthenticated");
-    assert!(open["findings"][0]["evidence"].as_str().unwrap().contains("/collections"));
+    assert!(open["findings"][0]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("/collections"));
 
     let locked = service(&report, "127.0.62.2", 8000).expect("token chroma found");
     assert_eq!(locked["service"], "chromadb");
     assert_eq!(locked["auth"], "required", "{locked}");
-    assert!(locked["version"].as_str().is_some(), "the version endpoint stays open with auth on");
+    assert!(
+        locked["version"].as_str().is_some(),
+        "the version endpoint stays open with auth on"
+    );
     assert!(locked["findings"].as_array().unwrap().is_empty());
 }
 
@@ -38,9 +59,21 @@ fn jsonl_streams_one_line_per_service_then_a_summary() {
     if servers().is_none() {
         return unavailable("chromadb (venv .venv-test)");
     }
-    let out = aimap(&["scan", "127.0.62.1", "-p", "8000", "--format", "jsonl", "--fail-on", "none"]);
+    let out = aimap(&[
+        "scan",
+        "127.0.62.1",
+        "-p",
+        "8000",
+        "--format",
+        "jsonl",
+        "--fail-on",
+        "none",
+    ]);
     assert_eq!(out.status.code(), Some(0));
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["type"], "service");
     assert_eq!(lines[0]["service"], "chromadb");

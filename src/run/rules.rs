@@ -25,7 +25,13 @@ fn render_list(set: &RuleSet) -> String {
         .iter()
         .map(|r| {
             let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
-            [r.id.clone(), r.product.clone(), ports.join(","), version_source(r), auth_check(r)]
+            [
+                r.id.clone(),
+                r.product.clone(),
+                ports.join(","),
+                version_source(r),
+                auth_check(r),
+            ]
         })
         .collect();
     let headers = ["SERVICE", "PRODUCT", "PORTS", "VERSION FROM", "AUTH CHECK"];
@@ -36,7 +42,11 @@ fn render_list(set: &RuleSet) -> String {
         }
     }
     let line = |cells: [&str; 5]| {
-        let padded: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         padded.join("  ").trim_end().to_string() + "\n"
     };
     let mut out = line(headers);
@@ -51,7 +61,9 @@ fn version_source(rule: &Rule) -> String {
         .iter()
         .find_map(|p| {
             p.extract.iter().find_map(|e| match e.target() {
-                ExtractTarget::Version(src) => Some(format!("{} ({})", p.request, serde_json_str(src))),
+                ExtractTarget::Version(src) => {
+                    Some(format!("{} ({})", p.request, serde_json_str(src)))
+                }
                 _ => None,
             })
         })
@@ -59,12 +71,24 @@ fn version_source(rule: &Rule) -> String {
 }
 
 fn serde_json_str<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn auth_check(rule: &Rule) -> String {
-    let reads: Vec<String> = rule.probes.iter().filter(|p| p.auth == AuthProof::Readable).map(|p| p.request.to_string()).collect();
-    if reads.is_empty() { "-".into() } else { format!("reads {}", reads.join(" | ")) }
+    let reads: Vec<String> = rule
+        .probes
+        .iter()
+        .filter(|p| p.auth == AuthProof::Readable)
+        .map(|p| p.request.to_string())
+        .collect();
+    if reads.is_empty() {
+        "-".into()
+    } else {
+        format!("reads {}", reads.join(" | "))
+    }
 }
 
 pub fn lint(dir: Option<&Path>) -> Result<u8> {

@@ -34,15 +34,21 @@ struct Settings {
 fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
     let mut targets = args.targets;
     if let Some(path) = &args.input_list {
-        let text = read_small(path).with_context(|| format!("cannot read target list {}", path.display()))?;
+        let text = read_small(path)
+            .with_context(|| format!("cannot read target list {}", path.display()))?;
         targets.extend(list_entries(&text));
     }
     if targets.is_empty() {
         bail!("no targets: give addresses, CIDRs, ranges or hostnames, or -iL FILE");
     }
-    let mut excludes = if args.exclude.is_empty() { cfg.exclude } else { args.exclude };
+    let mut excludes = if args.exclude.is_empty() {
+        cfg.exclude
+    } else {
+        args.exclude
+    };
     if let Some(path) = &args.exclude_file {
-        let text = read_small(path).with_context(|| format!("cannot read exclude file {}", path.display()))?;
+        let text = read_small(path)
+            .with_context(|| format!("cannot read exclude file {}", path.display()))?;
         excludes.extend(list_entries(&text));
     }
 
@@ -50,7 +56,12 @@ fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
     if let Some(dir) = args.rules.or(cfg.rules) {
         let (extra, errors) = aimap_rules::load_dir(&dir)?;
         if let Some(first) = errors.first() {
-            bail!("{} rule file(s) in {} are invalid; first: {first} (run `aimap rules lint {}`)", errors.len(), dir.display(), dir.display());
+            bail!(
+                "{} rule file(s) in {} are invalid; first: {first} (run `aimap rules lint {}`)",
+                errors.len(),
+                dir.display(),
+                dir.display()
+            );
         }
         rules.extend(extra);
     }
@@ -65,7 +76,9 @@ fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
     }
     let timeout = match (args.timeout, cfg.timeout) {
         (Some(t), _) => t,
-        (None, Some(s)) => parse_duration(&s).map_err(anyhow::Error::msg).context("config scan.timeout")?,
+        (None, Some(s)) => parse_duration(&s)
+            .map_err(anyhow::Error::msg)
+            .context("config scan.timeout")?,
         (None, None) => Duration::from_secs(3),
     };
     let concurrency = args.concurrency.or(cfg.concurrency).unwrap_or(1024);
@@ -76,7 +89,13 @@ fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
     if rate == Some(0) {
         bail!("--rate must be at least 1 probe per second");
     }
-    let format: Format = args.format.or(cfg.format).as_deref().unwrap_or("table").parse().map_err(anyhow::Error::msg)?;
+    let format: Format = args
+        .format
+        .or(cfg.format)
+        .as_deref()
+        .unwrap_or("table")
+        .parse()
+        .map_err(anyhow::Error::msg)?;
     let fail_on = match args.fail_on.or(cfg.fail_on).as_deref().unwrap_or("high") {
         "none" => None,
         s => Some(s.parse::<Severity>()?),
@@ -88,11 +107,21 @@ fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
         retries: args.retries.or(cfg.retries).unwrap_or(1),
         ..ScanOptions::default()
     };
-    Ok(Settings { space: ProbeSpace::new(set, ports), targets, rules, opts, format, output: args.output, fail_on })
+    Ok(Settings {
+        space: ProbeSpace::new(set, ports),
+        targets,
+        rules,
+        opts,
+        format,
+        output: args.output,
+        fail_on,
+    })
 }
 
 fn resolve(name: &str) -> Result<Vec<IpAddr>, String> {
-    let addrs = (name, 0).to_socket_addrs().map_err(|e| format!("cannot resolve: {e}"))?;
+    let addrs = (name, 0)
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve: {e}"))?;
     let mut ips: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
     ips.sort();
     ips.dedup();
@@ -104,16 +133,24 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, quiet: bool) -> Result<u8> {
     // Open the output first: an unwritable path fails before any probe.
     let (out, to_terminal): (Box<dyn Write>, bool) = match &s.output {
         Some(path) => {
-            let f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let f =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             (Box::new(BufWriter::new(f)), false)
         }
-        None => (Box::new(std::io::stdout().lock()), std::io::stdout().is_terminal()),
+        None => (
+            Box::new(std::io::stdout().lock()),
+            std::io::stdout().is_terminal(),
+        ),
     };
-    let style = Style { color: to_terminal && std::env::var_os("NO_COLOR").is_none() };
+    let style = Style {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
     let mut sink = aimap_report::sink(s.format, out, style);
 
     raise_fd_limit(s.opts.concurrency);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let started_at = now();
     let total = s.space.len();
     info!(probes = %total, ports = s.space.ports().len(), "scan starting");
@@ -131,8 +168,16 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, quiet: bool) -> Result<u8> {
                 stop.cancel();
             }
         });
-        let engine = tokio::spawn(aimap_scan::scan(Arc::new(s.space), Arc::new(s.rules), s.opts, progress.clone(), cancel.clone(), tx));
-        let (mut services, mut unidentified): (Vec<Service>, Vec<String>) = (Vec::new(), Vec::new());
+        let engine = tokio::spawn(aimap_scan::scan(
+            Arc::new(s.space),
+            Arc::new(s.rules),
+            s.opts,
+            progress.clone(),
+            cancel.clone(),
+            tx,
+        ));
+        let (mut services, mut unidentified): (Vec<Service>, Vec<String>) =
+            (Vec::new(), Vec::new());
         let mut write_error = None;
         while let Some(event) = rx.recv().await {
             match event {
@@ -177,7 +222,9 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, quiet: bool) -> Result<u8> {
     drop(sink);
     runtime.shutdown_timeout(Duration::from_millis(200));
 
-    let failing = s.fail_on.is_some_and(|t| report.findings().any(|f| f.severity >= t));
+    let failing = s
+        .fail_on
+        .is_some_and(|t| report.findings().any(|f| f.severity >= t));
     Ok(match (failing, interrupted) {
         (true, _) => exit::FINDINGS,
         (false, true) => exit::INTERRUPTED,
@@ -186,7 +233,9 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, quiet: bool) -> Result<u8> {
 }
 
 fn now() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Each in-flight connect holds a descriptor; lift the soft limit toward
@@ -194,7 +243,9 @@ fn now() -> String {
 fn raise_fd_limit(concurrency: usize) {
     let want = concurrency as u64 + 512;
     match rlimit::increase_nofile_limit(want) {
-        Ok(got) if got < want => warn!("open-file limit is {got}; --concurrency {concurrency} may exceed it"),
+        Ok(got) if got < want => {
+            warn!("open-file limit is {got}; --concurrency {concurrency} may exceed it")
+        }
         _ => {}
     }
 }

@@ -36,7 +36,12 @@ pub fn scan_json(args: &[&str]) -> (Value, Output) {
     full.extend_from_slice(args);
     let out = aimap(&full);
     let text = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     validate_against_schema(&text);
     (json, out)
 }
@@ -52,13 +57,25 @@ pub fn validate_against_schema(report: &str) {
     std::fs::write(&file, report).unwrap();
     let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scan-output.schema.json");
     let check = "import json,sys,jsonschema\nd=json.load(open(sys.argv[1]));s=json.load(open(sys.argv[2]))\njsonschema.Draft202012Validator.check_schema(s)\njsonschema.validate(d,s,format_checker=jsonschema.FormatChecker())";
-    let out = Command::new(python).args(["-c", check]).arg(&file).arg(schema).output().expect("python runs");
-    assert!(out.status.success(), "report does not match the schema:\n{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(python)
+        .args(["-c", check])
+        .arg(&file)
+        .arg(schema)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "report does not match the schema:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The service entry for host:port in a report.
 pub fn service<'a>(report: &'a Value, host: &str, port: u16) -> Option<&'a Value> {
-    report["services"].as_array()?.iter().find(|s| s["host"] == host && s["port"] == port)
+    report["services"]
+        .as_array()?
+        .iter()
+        .find(|s| s["host"] == host && s["port"] == port)
 }
 
 pub fn require_real() -> bool {
@@ -67,17 +84,26 @@ pub fn require_real() -> bool {
 
 /// Say a real-server test cannot run here, or fail when it must.
 pub fn unavailable(what: &str) {
-    assert!(!require_real(), "{what} is required (AIMAP_REQUIRE_REAL=1) but missing: run scripts/test.sh");
+    assert!(
+        !require_real(),
+        "{what} is required (AIMAP_REQUIRE_REAL=1) but missing: run scripts/test.sh"
+    );
     eprintln!("SKIPPED: {what} not installed; scripts/test.sh installs it");
 }
 
 pub fn find_program(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| Path::new(d).join(name)).find(|p| p.is_file())
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| Path::new(d).join(name))
+        .find(|p| p.is_file())
 }
 
 /// The Python virtualenv scripts/test.sh creates.
 pub fn venv_bin(name: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("AIMAP_TEST_VENV").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
+    let root = std::env::var_os("AIMAP_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-test"));
     let p = root.join("bin").join(name);
     p.is_file().then_some(p)
 }
@@ -107,7 +133,12 @@ pub struct Server {
 impl Server {
     fn spawn(addr: SocketAddr, cmd: Command, dir: Option<tempfile::TempDir>) -> Option<Server> {
         let mut guarded = Command::new("sh");
-        guarded.arg("-c").arg(r#""$@" & c=$!; read _; kill $c 2>/dev/null; wait $c"#).arg("sh").arg(cmd.get_program()).args(cmd.get_args());
+        guarded
+            .arg("-c")
+            .arg(r#""$@" & c=$!; read _; kill $c 2>/dev/null; wait $c"#)
+            .arg("sh")
+            .arg(cmd.get_program())
+            .args(cmd.get_args());
         if let Some(d) = cmd.get_current_dir() {
             guarded.current_dir(d);
         }
@@ -117,9 +148,19 @@ impl Server {
                 None => guarded.env_remove(k),
             };
         }
-        let mut guard = guarded.stdin(Stdio::piped()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().ok()?;
+        let mut guard = guarded
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
         let stdin = guard.stdin.take();
-        Some(Server { addr, guard, stdin, _dir: dir })
+        Some(Server {
+            addr,
+            guard,
+            stdin,
+            _dir: dir,
+        })
     }
 }
 
@@ -130,21 +171,45 @@ impl Drop for Server {
     }
 }
 
+/// Start any server command and wait until `addr` listens.
+pub fn start_command(addr: SocketAddr, cmd: Command) -> Server {
+    let server = Server::spawn(addr, cmd, None).expect("server starts");
+    assert!(
+        wait_listening(addr, Duration::from_secs(90)),
+        "{addr} did not listen"
+    );
+    server
+}
+
 /// Start a real redis-server on `ip:port`, with a password or without.
 pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
     let bin = find_program("redis-server")?;
     let dir = tempfile::tempdir().ok()?;
     let mut cmd = Command::new(bin);
-    cmd.args(["--bind", ip, "--port", &port.to_string(), "--save", "", "--appendonly", "no", "--daemonize", "no"])
-        .arg("--dir")
-        .arg(dir.path())
-        .args(["--protected-mode", "no"]);
+    cmd.args([
+        "--bind",
+        ip,
+        "--port",
+        &port.to_string(),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--daemonize",
+        "no",
+    ])
+    .arg("--dir")
+    .arg(dir.path())
+    .args(["--protected-mode", "no"]);
     if let Some(pw) = password {
         cmd.args(["--requirepass", pw]);
     }
-    let addr: SocketAddr = format!("{ip}:{port}").parse().ok()?;
+    let addr = SocketAddr::new(ip.parse().ok()?, port);
     let server = Server::spawn(addr, cmd, Some(dir))?;
-    assert!(wait_listening(addr, Duration::from_secs(10)), "redis-server did not listen on {addr}");
+    assert!(
+        wait_listening(addr, Duration::from_secs(10)),
+        "redis-server did not listen on {addr}"
+    );
     Some(server)
 }
 
@@ -157,22 +222,39 @@ pub fn chroma(ip: &str, port: u16, token: Option<&str>) -> Option<Server> {
     let cmd = match token {
         None => {
             let mut c = Command::new(venv_bin("chroma")?);
-            c.args(["run", "--host", ip, "--port", &port.to_string(), "--path"]).arg(dir.path());
+            c.args(["run", "--host", ip, "--port", &port.to_string(), "--path"])
+                .arg(dir.path());
             c
         }
         Some(token) => {
             let mut c = Command::new(venv_bin("python")?);
-            c.args(["-m", "uvicorn", "chromadb.app:app", "--host", ip, "--port", &port.to_string(), "--log-level", "warning"])
-                .current_dir(dir.path())
-                .env("IS_PERSISTENT", "1")
-                .env("PERSIST_DIRECTORY", dir.path())
-                .env("ANONYMIZED_TELEMETRY", "False")
-                .env("CHROMA_SERVER_AUTHN_PROVIDER", "chromadb.auth.token_authn.TokenAuthenticationServerProvider")
-                .env("CHROMA_SERVER_AUTHN_CREDENTIALS", token);
+            c.args([
+                "-m",
+                "uvicorn",
+                "chromadb.app:app",
+                "--host",
+                ip,
+                "--port",
+                &port.to_string(),
+                "--log-level",
+                "warning",
+            ])
+            .current_dir(dir.path())
+            .env("IS_PERSISTENT", "1")
+            .env("PERSIST_DIRECTORY", dir.path())
+            .env("ANONYMIZED_TELEMETRY", "False")
+            .env(
+                "CHROMA_SERVER_AUTHN_PROVIDER",
+                "chromadb.auth.token_authn.TokenAuthenticationServerProvider",
+            )
+            .env("CHROMA_SERVER_AUTHN_CREDENTIALS", token);
             c
         }
     };
     let server = Server::spawn(addr, cmd, Some(dir))?;
-    assert!(wait_listening(addr, Duration::from_secs(90)), "chroma did not listen on {addr}");
+    assert!(
+        wait_listening(addr, Duration::from_secs(90)),
+        "chroma did not listen on {addr}"
+    );
     Some(server)
 }

@@ -25,7 +25,11 @@ pub enum FindingKind {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Subject {
     /// A network service: the address and port that answered.
-    Service { host: String, port: u16, service: String },
+    Service {
+        host: String,
+        port: u16,
+        service: String,
+    },
     /// A software component, named by package URL.
     Component { purl: String },
     /// A place in a file: the line to change.
@@ -93,17 +97,36 @@ mod tests {
 
     #[test]
     fn subject_keys_are_stable_and_bracket_ipv6() {
-        let v4 = Subject::Service { host: "127.0.0.1".into(), port: 6379, service: "redis".into() };
-        let v6 = Subject::Service { host: "::1".into(), port: 11434, service: "ollama".into() };
+        let v4 = Subject::Service {
+            host: "127.0.0.1".into(),
+            port: 6379,
+            service: "redis".into(),
+        };
+        let v6 = Subject::Service {
+            host: "::1".into(),
+            port: 11434,
+            service: "ollama".into(),
+        };
         assert_eq!(v4.key(), "127.0.0.1:6379");
         assert_eq!(v6.key(), "[::1]:11434");
-        let file = Subject::File { path: "compose.yaml".into(), line: Some(7), column: None };
+        let file = Subject::File {
+            path: "compose.yaml".into(),
+            line: Some(7),
+            column: None,
+        };
         assert_eq!(file.key(), "compose.yaml:7");
     }
 
     #[test]
     fn subject_serialises_with_a_type_tag() {
-        let s = Subject::File { path: "a".into(), line: None, column: None };
-        assert_eq!(serde_json::to_string(&s).unwrap(), r#"{"type":"file","path":"a"}"#);
+        let s = Subject::File {
+            path: "a".into(),
+            line: None,
+            column: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"type":"file","path":"a"}"#
+        );
     }
 }

@@ -10,5 +10,7 @@ mod service;
 mod severity;
 
 pub use finding::{Finding, FindingKind, Subject};
-pub use service::{AuthVerdict, Evidence, ScanReport, ScanStats, Service, TargetError, TlsInfo, VersionSource};
+pub use service::{
+    AuthVerdict, Evidence, ScanReport, ScanStats, Service, TargetError, TlsInfo, VersionSource,
+};
 pub use severity::{ParseSeverityError, Severity};

@@ -16,7 +16,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [Self::Critical, Self::High, Self::Medium, Self::Low, Self::Info];
+    pub const ALL: [Severity; 5] = [
+        Self::Critical,
+        Self::High,
+        Self::Medium,
+        Self::Low,
+        Self::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +46,11 @@ pub struct ParseSeverityError(pub String);
 
 impl fmt::Display for ParseSeverityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown severity {:?} (expected critical, high, medium, low or info)", self.0)
+        write!(
+            f,
+            "unknown severity {:?} (expected critical, high, medium, low or info)",
+            self.0
+        )
     }
 }
 

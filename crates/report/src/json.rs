@@ -41,7 +41,13 @@ impl<'w> JsonLinesSink<'w> {
             #[serde(flatten)]
             value: &'a T,
         }
-        serde_json::to_writer(&mut self.out, &Tagged { r#type: kind, value })?;
+        serde_json::to_writer(
+            &mut self.out,
+            &Tagged {
+                r#type: kind,
+                value,
+            },
+        )?;
         writeln!(self.out)?;
         // Flush per line: a consumer tailing the stream sees results live.
         self.out.flush()

@@ -17,10 +17,16 @@ impl<'w> TableSink<'w> {
     }
 }
 
-const HEADERS: [&str; 6] = ["ENDPOINT", "SERVICE", "VERSION", "AUTH", "DETAILS", "FINDINGS"];
+const HEADERS: [&str; 6] = [
+    "ENDPOINT", "SERVICE", "VERSION", "AUTH", "DETAILS", "FINDINGS",
+];
 
 fn endpoint(s: &Service) -> String {
-    let host = if s.host.contains(':') { format!("[{}]", s.host) } else { s.host.clone() };
+    let host = if s.host.contains(':') {
+        format!("[{}]", s.host)
+    } else {
+        s.host.clone()
+    };
     let scheme = if s.transport == "https" { " (tls)" } else { "" };
     format!("{host}:{}{scheme}", s.port)
 }
@@ -32,7 +38,11 @@ fn details(s: &Service) -> String {
         .filter(|(k, _)| k.as_str() != "extensions")
         .map(|(k, v)| {
             let shown: Vec<&str> = v.iter().take(3).map(String::as_str).collect();
-            let more = if v.len() > 3 { format!(" +{}", v.len() - 3) } else { String::new() };
+            let more = if v.len() > 3 {
+                format!(" +{}", v.len() - 3)
+            } else {
+                String::new()
+            };
             format!("{k}: {}{more}", shown.join(", "))
         })
         .collect();
@@ -59,7 +69,14 @@ impl Sink for TableSink<'_> {
                         Some(sev) => format!("{} ({sev})", s.findings.len()),
                         None => "-".into(),
                     };
-                    [endpoint(s), s.product.clone(), s.version.clone().unwrap_or_else(|| "?".into()), s.auth.as_str().into(), details(s), findings]
+                    [
+                        endpoint(s),
+                        s.product.clone(),
+                        s.version.clone().unwrap_or_else(|| "?".into()),
+                        s.auth.as_str().into(),
+                        details(s),
+                        findings,
+                    ]
                 })
                 .collect();
             let mut widths = HEADERS.map(str::len);
@@ -75,7 +92,8 @@ impl Sink for TableSink<'_> {
             let header: Vec<String> = HEADERS.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
             writeln!(self.out, "{}", st.bold(header.join("  ").trim_end()))?;
             for (row, s) in rows.iter().zip(&services) {
-                let mut cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
+                let mut cells: Vec<String> =
+                    row.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
                 cells[3] = st.auth(s.auth, &cells[3]);
                 if let Some(sev) = worst(s) {
                     cells[5] = st.severity(sev, &cells[5]);
@@ -84,14 +102,27 @@ impl Sink for TableSink<'_> {
             }
         }
         let mut findings: Vec<_> = report.findings().collect();
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.subject.key().cmp(&b.subject.key())));
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.subject.key().cmp(&b.subject.key()))
+        });
         if !findings.is_empty() {
             writeln!(self.out)?;
             writeln!(self.out, "{}", st.bold("FINDINGS"))?;
         }
         for f in findings {
-            let sev = st.severity(f.severity, &format!("{:<8}", f.severity.as_str().to_uppercase()));
-            writeln!(self.out, "{sev} {}  {}  [{}]", f.subject.key(), f.title, f.id)?;
+            let sev = st.severity(
+                f.severity,
+                &format!("{:<8}", f.severity.as_str().to_uppercase()),
+            );
+            writeln!(
+                self.out,
+                "{sev} {}  {}  [{}]",
+                f.subject.key(),
+                f.title,
+                f.id
+            )?;
             writeln!(self.out, "         {} {}", st.dim("evidence:"), f.evidence)?;
             writeln!(self.out, "         {} {}", st.dim("fix:"), f.remediation)?;
         }

@@ -65,10 +65,17 @@ impl<'r> Assessment<'r> {
     /// Feed the answer to the request last returned by `next_request`;
     /// `None` means the target did not answer (closed, timeout, garbage).
     pub fn feed(&mut self, response: Option<&Response>) {
-        let Some(probe) = self.rule.probes.get(self.next) else { return };
+        let Some(probe) = self.rule.probes.get(self.next) else {
+            return;
+        };
         self.next += 1;
         let Some(r) = response else {
-            self.outcomes.push(ProbeOutcome { probe: probe.name.clone(), answered: false, matched: false, refused: false });
+            self.outcomes.push(ProbeOutcome {
+                probe: probe.name.clone(),
+                answered: false,
+                matched: false,
+                refused: false,
+            });
             if probe.gate {
                 self.stopped = true;
             }
@@ -76,7 +83,12 @@ impl<'r> Assessment<'r> {
         };
         let matched = !probe.matchers.is_empty() && probe.matchers.iter().all(|m| m.matches(r));
         let refused = !probe.refused.is_empty() && probe.refused.iter().all(|m| m.matches(r));
-        self.outcomes.push(ProbeOutcome { probe: probe.name.clone(), answered: true, matched, refused });
+        self.outcomes.push(ProbeOutcome {
+            probe: probe.name.clone(),
+            answered: true,
+            matched,
+            refused,
+        });
         if matched || refused {
             self.evidence.push(Evidence {
                 probe: probe.name.clone(),
@@ -138,7 +150,9 @@ impl<'r> Assessment<'r> {
 
     /// The exchange that proves the verdict, if any.
     pub fn auth_evidence(&self) -> Option<&Evidence> {
-        self.readable.or(self.refused).and_then(|i| self.evidence.get(i))
+        self.readable
+            .or(self.refused)
+            .and_then(|i| self.evidence.get(i))
     }
 
     /// Number of probes whose matchers held: a tie-breaker between rules.
@@ -162,7 +176,12 @@ mod tests {
     }
 
     fn http(status: u16, body: &str) -> Option<Response> {
-        Some(Response::new(Some(status), vec![], body.as_bytes().to_vec(), false))
+        Some(Response::new(
+            Some(status),
+            vec![],
+            body.as_bytes().to_vec(),
+            false,
+        ))
     }
 
     fn path(req: &Request) -> &str {
@@ -195,7 +214,10 @@ mod tests {
             "/" => http(200, "Ollama is running"),
             _ => http(404, "404 page not found"),
         });
-        assert!(!a.identified(), "a copied banner alone must not identify Ollama");
+        assert!(
+            !a.identified(),
+            "a copied banner alone must not identify Ollama"
+        );
         assert_eq!(a.auth(), AuthVerdict::Unknown);
     }
 
@@ -206,7 +228,9 @@ mod tests {
         let a = run(chroma, |req| match path(req) {
             "/api/v2/heartbeat" => http(200, r#"{"nanosecond heartbeat": 1732000000000}"#),
             "/api/v2/version" => http(200, r#""1.0.3""#),
-            "/api/v2/tenants/default_tenant/databases/default_database/collections" => http(401, r#"{"error":"Unauthorized"}"#),
+            "/api/v2/tenants/default_tenant/databases/default_database/collections" => {
+                http(401, r#"{"error":"Unauthorized"}"#)
+            }
             _ => http(404, ""),
         });
         assert!(a.identified());
@@ -225,7 +249,12 @@ mod tests {
         let mut a = assess(redis);
         while let Some(_req) = a.next_request() {
             sent += 1;
-            a.feed(Some(&Response::new(None, vec![], b"ERROR\r\n".to_vec(), false)));
+            a.feed(Some(&Response::new(
+                None,
+                vec![],
+                b"ERROR\r\n".to_vec(),
+                false,
+            )));
         }
         assert_eq!(sent, 1, "after a failed gate no further request is sent");
         assert!(!a.identified());
@@ -234,9 +263,12 @@ mod tests {
     #[test]
     fn valkey_outscores_redis_on_valkey_info() {
         let set = builtin_rules().unwrap();
-        let info = "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n";
+        let info =
+            "# Server\r\nredis_version:7.2.4\r\nserver_name:valkey\r\nvalkey_version:8.0.1\r\n";
         let answer = |req: &Request| match req {
-            Request::Resp { args } if args[0] == "PING" => Some(Response::new(None, vec![], b"+PONG".to_vec(), false)),
+            Request::Resp { args } if args[0] == "PING" => {
+                Some(Response::new(None, vec![], b"+PONG".to_vec(), false))
+            }
             _ => Some(Response::new(None, vec![], info.as_bytes().to_vec(), false)),
         };
         let redis = run(set.get("redis").unwrap(), answer);

@@ -67,8 +67,16 @@ pub struct Rule {
 impl Rule {
     /// Validate a raw rule. Errors name the probe and field at fault.
     pub fn compile(raw: RawRule) -> Result<Rule, String> {
-        if raw.id.is_empty() || !raw.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            return Err(format!("id {:?} must be lowercase letters, digits and '-'", raw.id));
+        if raw.id.is_empty()
+            || !raw
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            return Err(format!(
+                "id {:?} must be lowercase letters, digits and '-'",
+                raw.id
+            ));
         }
         let transport = match raw.transport.as_str() {
             "http" => Transport::Http,
@@ -79,7 +87,10 @@ impl Rule {
         if raw.ports.is_empty() || raw.ports.contains(&0) {
             return Err("ports must list at least one port, none of them 0".into());
         }
-        let exposure_severity = raw.exposure_severity.parse::<Severity>().map_err(|e| e.to_string())?;
+        let exposure_severity = raw
+            .exposure_severity
+            .parse::<Severity>()
+            .map_err(|e| e.to_string())?;
         if raw.probes.is_empty() {
             return Err("a rule needs at least one probe".into());
         }
@@ -88,7 +99,9 @@ impl Rule {
         }
         if let Some(purl) = &raw.purl {
             if !purl.starts_with("pkg:") || purl.contains('@') {
-                return Err(format!("purl {purl:?} must start with pkg: and carry no version"));
+                return Err(format!(
+                    "purl {purl:?} must start with pkg: and carry no version"
+                ));
             }
         }
         let mut probes = Vec::with_capacity(raw.probes.len());
@@ -124,35 +137,68 @@ impl Rule {
 
 fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
     let request = compile_request(p.request, transport)?;
-    let matchers = p.matchers.iter().map(Matcher::compile).collect::<Result<Vec<_>, _>>()?;
-    let refused = p.refused.iter().map(Matcher::compile).collect::<Result<Vec<_>, _>>()?;
-    let extract = p.extract.iter().map(Extractor::compile).collect::<Result<Vec<_>, _>>()?;
+    let matchers = p
+        .matchers
+        .iter()
+        .map(Matcher::compile)
+        .collect::<Result<Vec<_>, _>>()?;
+    let refused = p
+        .refused
+        .iter()
+        .map(Matcher::compile)
+        .collect::<Result<Vec<_>, _>>()?;
+    let extract = p
+        .extract
+        .iter()
+        .map(Extractor::compile)
+        .collect::<Result<Vec<_>, _>>()?;
     if matchers.is_empty() && (p.identify > 0 || p.gate || p.auth.is_some()) {
         return Err("a probe that identifies, gates or proves access needs matchers".into());
     }
     let auth = match p.auth.as_deref() {
         None => AuthProof::Nothing,
         Some("none") => AuthProof::Readable,
-        Some(other) => return Err(format!("auth {other:?}: the only proof a match gives is \"none\" (data readable)")),
+        Some(other) => {
+            return Err(format!(
+                "auth {other:?}: the only proof a match gives is \"none\" (data readable)"
+            ))
+        }
     };
-    Ok(Probe { name: p.name, request, identify: p.identify, gate: p.gate, matchers, extract, auth, refused })
+    Ok(Probe {
+        name: p.name,
+        request,
+        identify: p.identify,
+        gate: p.gate,
+        matchers,
+        extract,
+        auth,
+        refused,
+    })
 }
 
 fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, String> {
-    let http_fields = r.method.is_some() || r.path.is_some() || !r.headers.is_empty() || r.body.is_some();
+    let http_fields =
+        r.method.is_some() || r.path.is_some() || !r.headers.is_empty() || r.body.is_some();
     match transport {
         Transport::Http => {
             if r.command.is_some() || r.send.is_some() {
                 return Err("an http request takes method, path, headers and body".into());
             }
-            let method = r.method.unwrap_or_else(|| "GET".into()).to_ascii_uppercase();
+            let method = r
+                .method
+                .unwrap_or_else(|| "GET".into())
+                .to_ascii_uppercase();
             // Read-only by construction: a probe may never change a target.
             if !matches!(method.as_str(), "GET" | "HEAD" | "OPTIONS" | "POST") {
-                return Err(format!("method {method} is not allowed: probes are read-only"));
+                return Err(format!(
+                    "method {method} is not allowed: probes are read-only"
+                ));
             }
             let path = r.path.ok_or("an http request needs a path")?;
             if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(format!("path {path:?} must start with '/' and hold no spaces"));
+                return Err(format!(
+                    "path {path:?} must start with '/' and hold no spaces"
+                ));
             }
             for (k, v) in &r.headers {
                 let bad = |s: &str| s.is_empty() || s.chars().any(|c| c.is_control());
@@ -160,17 +206,30 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
                     return Err(format!("header {k:?} is malformed"));
                 }
             }
-            Ok(Request::Http { method, path, headers: r.headers, body: r.body })
+            Ok(Request::Http {
+                method,
+                path,
+                headers: r.headers,
+                body: r.body,
+            })
         }
         Transport::Resp => {
             if http_fields || r.send.is_some() {
                 return Err("a resp request takes only `command`".into());
             }
-            let args = r.command.filter(|c| !c.is_empty()).ok_or("a resp request needs a command")?;
+            let args = r
+                .command
+                .filter(|c| !c.is_empty())
+                .ok_or("a resp request needs a command")?;
             const READ_ONLY: [&str; 5] = ["PING", "INFO", "HELLO", "COMMAND", "CLIENT"];
             let verb = args[0].to_ascii_uppercase();
-            if !READ_ONLY.contains(&verb.as_str()) || (verb == "CLIENT" && !args.get(1).is_some_and(|a| a.eq_ignore_ascii_case("INFO"))) {
-                return Err(format!("command {verb} is not on the read-only list {READ_ONLY:?}"));
+            if !READ_ONLY.contains(&verb.as_str())
+                || (verb == "CLIENT"
+                    && !args.get(1).is_some_and(|a| a.eq_ignore_ascii_case("INFO")))
+            {
+                return Err(format!(
+                    "command {verb} is not on the read-only list {READ_ONLY:?}"
+                ));
             }
             Ok(Request::Resp { args })
         }
@@ -178,7 +237,9 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
             if http_fields || r.command.is_some() {
                 return Err("a tcp request takes only `send`".into());
             }
-            Ok(Request::Tcp { send: unescape(r.send.as_deref().unwrap_or(""))? })
+            Ok(Request::Tcp {
+                send: unescape(r.send.as_deref().unwrap_or(""))?,
+            })
         }
     }
 }

@@ -21,9 +21,19 @@ pub enum Target {
 
 #[derive(Debug, Clone)]
 pub enum Extractor {
-    Json { target: Target, pointer: String },
-    BodyRegex { target: Target, regex: Regex },
-    Header { target: Target, name: String, regex: Option<Regex> },
+    Json {
+        target: Target,
+        pointer: String,
+    },
+    BodyRegex {
+        target: Target,
+        regex: Regex,
+    },
+    Header {
+        target: Target,
+        name: String,
+        regex: Option<Regex>,
+    },
 }
 
 impl Extractor {
@@ -36,7 +46,11 @@ impl Extractor {
                 Some(other) => return Err(format!("unknown version source {other:?}")),
             }),
             "" => return Err("extractor `into` must not be empty".into()),
-            name if raw.source.is_some() => return Err(format!("`source` only applies to into = \"version\", not {name:?}")),
+            name if raw.source.is_some() => {
+                return Err(format!(
+                    "`source` only applies to into = \"version\", not {name:?}"
+                ))
+            }
             name => Target::List(name.to_string()),
         };
         let regex = raw
@@ -51,17 +65,30 @@ impl Extractor {
             })
             .transpose()?;
         match (&raw.json, &raw.header, regex) {
-            (Some(p), None, None) if p.is_empty() || p.starts_with('/') => Ok(Self::Json { target, pointer: p.clone() }),
-            (Some(p), None, None) => Err(format!("json pointer {p:?} must be empty or start with '/'")),
-            (None, Some(name), regex) => Ok(Self::Header { target, name: name.to_ascii_lowercase(), regex }),
+            (Some(p), None, None) if p.is_empty() || p.starts_with('/') => Ok(Self::Json {
+                target,
+                pointer: p.clone(),
+            }),
+            (Some(p), None, None) => Err(format!(
+                "json pointer {p:?} must be empty or start with '/'"
+            )),
+            (None, Some(name), regex) => Ok(Self::Header {
+                target,
+                name: name.to_ascii_lowercase(),
+                regex,
+            }),
             (None, None, Some(regex)) => Ok(Self::BodyRegex { target, regex }),
-            _ => Err("an extractor needs exactly one of json, regex (over the body) or header".into()),
+            _ => Err(
+                "an extractor needs exactly one of json, regex (over the body) or header".into(),
+            ),
         }
     }
 
     pub fn target(&self) -> &Target {
         match self {
-            Self::Json { target, .. } | Self::BodyRegex { target, .. } | Self::Header { target, .. } => target,
+            Self::Json { target, .. }
+            | Self::BodyRegex { target, .. }
+            | Self::Header { target, .. } => target,
         }
     }
 
@@ -90,19 +117,30 @@ impl Extractor {
                 .header(name)
                 .and_then(|v| match regex {
                     None => Some(v.to_string()),
-                    Some(re) => re.captures(v).and_then(|c| c.get(1)).map(|m| m.as_str().to_string()),
+                    Some(re) => re
+                        .captures(v)
+                        .and_then(|c| c.get(1))
+                        .map(|m| m.as_str().to_string()),
                 })
                 .into_iter()
                 .collect(),
         };
-        raw.into_iter().map(|v| clean(&v)).filter(|v| !v.is_empty()).take(MAX_VALUES).collect()
+        raw.into_iter()
+            .map(|v| clean(&v))
+            .filter(|v| !v.is_empty())
+            .take(MAX_VALUES)
+            .collect()
     }
 }
 
 /// Keep values printable and short: they are attacker-controlled text that
 /// ends up in terminals and reports.
 fn clean(v: &str) -> String {
-    v.trim().chars().filter(|c| !c.is_control()).take(MAX_VALUE_LEN).collect()
+    v.trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_VALUE_LEN)
+        .collect()
 }
 
 #[cfg(test)]
@@ -121,10 +159,24 @@ mod tests {
             b"{\"models\":[{\"name\":\"llama3\"},{\"name\":\"qwen\\u0007\"}]}".to_vec(),
             false,
         );
-        assert_eq!(ex("into = \"models\"\njson = \"/models/*/name\"").values(&r), ["llama3", "qwen"]);
-        assert_eq!(ex("into = \"version\"\nheader = \"server\"\nregex = 'Redis/([0-9.]+)'").values(&r), ["7.2.4"]);
-        let info = Response::new(None, vec![], b"# Server\r\nredis_version:7.0.15\r\n".to_vec(), false);
-        assert_eq!(ex("into = \"version\"\nregex = 'redis_version:([0-9.]+)'").values(&info), ["7.0.15"]);
+        assert_eq!(
+            ex("into = \"models\"\njson = \"/models/*/name\"").values(&r),
+            ["llama3", "qwen"]
+        );
+        assert_eq!(
+            ex("into = \"version\"\nheader = \"server\"\nregex = 'Redis/([0-9.]+)'").values(&r),
+            ["7.2.4"]
+        );
+        let info = Response::new(
+            None,
+            vec![],
+            b"# Server\r\nredis_version:7.0.15\r\n".to_vec(),
+            false,
+        );
+        assert_eq!(
+            ex("into = \"version\"\nregex = 'redis_version:([0-9.]+)'").values(&info),
+            ["7.0.15"]
+        );
     }
 
     #[test]
@@ -137,9 +189,16 @@ mod tests {
 
     #[test]
     fn values_are_bounded() {
-        let many: Vec<String> = (0..1000).map(|i| format!("{{\"name\":\"m{i}\"}}")).collect();
+        let many: Vec<String> = (0..1000)
+            .map(|i| format!("{{\"name\":\"m{i}\"}}"))
+            .collect();
         let body = format!("{{\"models\":[{}]}}", many.join(","));
         let r = Response::new(Some(200), vec![], body.into_bytes(), false);
-        assert_eq!(ex("into = \"models\"\njson = \"/models/*/name\"").values(&r).len(), MAX_VALUES);
+        assert_eq!(
+            ex("into = \"models\"\njson = \"/models/*/name\"")
+                .values(&r)
+                .len(),
+            MAX_VALUES
+        );
     }
 }

@@ -26,7 +26,10 @@ impl RuleSet {
         let mut seen = BTreeSet::new();
         for r in &rules {
             if !seen.insert(r.id.as_str()) {
-                return Err(LoadError { file: r.id.clone(), message: format!("rule id {:?} is defined twice", r.id) });
+                return Err(LoadError {
+                    file: r.id.clone(),
+                    message: format!("rule id {:?} is defined twice", r.id),
+                });
             }
         }
         Ok(Self { rules })
@@ -52,14 +55,22 @@ impl RuleSet {
 
     /// Every port some rule claims, sorted: the default port set of a scan.
     pub fn default_ports(&self) -> Vec<u16> {
-        let set: BTreeSet<u16> = self.rules.iter().flat_map(|r| r.ports.iter().copied()).collect();
+        let set: BTreeSet<u16> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.ports.iter().copied())
+            .collect();
         set.into_iter().collect()
     }
 
     /// Rules to try on `port`: those that claim it, or every rule when none
     /// does (a service moved to an unusual port is still found).
     pub fn candidates(&self, port: u16) -> Vec<&Rule> {
-        let claimed: Vec<&Rule> = self.rules.iter().filter(|r| r.ports.contains(&port)).collect();
+        let claimed: Vec<&Rule> = self
+            .rules
+            .iter()
+            .filter(|r| r.ports.contains(&port))
+            .collect();
         if claimed.is_empty() {
             self.rules.iter().collect()
         } else {
@@ -70,8 +81,12 @@ impl RuleSet {
 
 /// Parse and validate one rule file's text.
 pub fn load_str(file: &str, text: &str) -> Result<Rule, LoadError> {
-    let err = |message: String| LoadError { file: file.to_string(), message };
-    let raw: RawRule = toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
+    let err = |message: String| LoadError {
+        file: file.to_string(),
+        message,
+    };
+    let raw: RawRule =
+        toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
     let id = raw.id.clone();
     Rule::compile(raw).map_err(|m| err(format!("rule {id:?}: {m}")))
 }
@@ -88,7 +103,10 @@ pub fn builtin_rules() -> Result<RuleSet, LoadError> {
 /// Load every `*.toml` in `dir`. Returns the good rules and, separately,
 /// every file that failed, so a lint reports all problems at once.
 pub fn load_dir(dir: &Path) -> Result<(Vec<Rule>, Vec<LoadError>), LoadError> {
-    let io = |e: std::io::Error| LoadError { file: dir.display().to_string(), message: e.to_string() };
+    let io = |e: std::io::Error| LoadError {
+        file: dir.display().to_string(),
+        message: e.to_string(),
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -103,7 +121,10 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<Rule>, Vec<LoadError>), LoadError> {
                 Ok(rule) => rules.push(rule),
                 Err(e) => errors.push(e),
             },
-            Err(message) => errors.push(LoadError { file: name, message }),
+            Err(message) => errors.push(LoadError {
+                file: name,
+                message,
+            }),
         }
     }
     Ok((rules, errors))
@@ -113,7 +134,9 @@ fn read_bounded(path: &Path) -> Result<String, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut buf = Vec::new();
-    file.take(MAX_RULE_FILE + 1).read_to_end(&mut buf).map_err(|e| e.to_string())?;
+    file.take(MAX_RULE_FILE + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
     if buf.len() as u64 > MAX_RULE_FILE {
         return Err(format!("larger than {MAX_RULE_FILE} bytes"));
     }
@@ -136,13 +159,21 @@ mod tests {
         }
         let on_8000: Vec<_> = set.candidates(8000).iter().map(|r| r.id.as_str()).collect();
         assert!(on_8000.contains(&"chromadb") && on_8000.contains(&"triton"));
-        assert_eq!(set.candidates(1).len(), set.rules().len(), "unclaimed ports try every rule");
+        assert_eq!(
+            set.candidates(1).len(),
+            set.rules().len(),
+            "unclaimed ports try every rule"
+        );
     }
 
     #[test]
     fn load_errors_name_the_file_and_field() {
         let e = load_str("x.toml", "id = \"x\"\nproduct = \"X\"\nports = [1]\ntransport = \"smtp\"\nexposure_severity = \"high\"\nrisk = \"r\"\nremediation = \"r\"\nprobes = []").unwrap_err();
-        assert!(e.to_string().starts_with("x.toml: rule \"x\": unknown transport"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("x.toml: rule \"x\": unknown transport"),
+            "{e}"
+        );
         let e = load_str("y.toml", "id = \"y\"\nbogus = 1").unwrap_err();
         assert!(e.to_string().contains("unknown field `bogus`"), "{e}");
     }
@@ -163,9 +194,20 @@ identify = 1
 request = { method = "DELETE", path = "/x" }
 matchers = [{ status = [200] }]
 "#;
-        assert!(load_str("w.toml", text).unwrap_err().to_string().contains("read-only"));
-        let resp = text.replace("transport = \"http\"", "transport = \"resp\"").replace("{ method = \"DELETE\", path = \"/x\" }", "{ command = [\"FLUSHALL\"] }");
-        assert!(load_str("w.toml", &resp).unwrap_err().to_string().contains("read-only"));
+        assert!(load_str("w.toml", text)
+            .unwrap_err()
+            .to_string()
+            .contains("read-only"));
+        let resp = text
+            .replace("transport = \"http\"", "transport = \"resp\"")
+            .replace(
+                "{ method = \"DELETE\", path = \"/x\" }",
+                "{ command = [\"FLUSHALL\"] }",
+            );
+        assert!(load_str("w.toml", &resp)
+            .unwrap_err()
+            .to_string()
+            .contains("read-only"));
     }
 
     #[test]

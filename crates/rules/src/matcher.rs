@@ -8,11 +8,28 @@ use crate::schema::RawMatcher;
 /// so every regex is valid and every matcher names exactly one thing.
 #[derive(Debug, Clone)]
 pub enum Matcher {
-    Status { any_of: Vec<u16>, negate: bool },
-    Header { name: String, regex: Option<Regex>, negate: bool },
-    BodyContains { needle: String, negate: bool },
-    BodyRegex { regex: Regex, negate: bool },
-    Json { pointer: String, test: JsonTest, negate: bool },
+    Status {
+        any_of: Vec<u16>,
+        negate: bool,
+    },
+    Header {
+        name: String,
+        regex: Option<Regex>,
+        negate: bool,
+    },
+    BodyContains {
+        needle: String,
+        negate: bool,
+    },
+    BodyRegex {
+        regex: Regex,
+        negate: bool,
+    },
+    Json {
+        pointer: String,
+        test: JsonTest,
+        negate: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -48,40 +65,63 @@ impl Matcher {
             raw.json.is_some(),
         ];
         if kinds.iter().filter(|k| **k).count() != 1 {
-            return Err("a matcher needs exactly one of status, header, body_contains, body_regex, json".into());
+            return Err(
+                "a matcher needs exactly one of status, header, body_contains, body_regex, json"
+                    .into(),
+            );
         }
         if raw.is.is_some() && raw.json.is_none() {
             return Err("`is` only applies to a json matcher".into());
         }
         if raw.regex.is_some() && raw.header.is_none() && raw.json.is_none() {
-            return Err("`regex` only applies to header or json matchers (use body_regex for the body)".into());
+            return Err(
+                "`regex` only applies to header or json matchers (use body_regex for the body)"
+                    .into(),
+            );
         }
         let negate = raw.negate;
         if let Some(any_of) = &raw.status {
             if any_of.is_empty() || any_of.iter().any(|s| !(100..=599).contains(s)) {
-                return Err(format!("status list {any_of:?} must hold HTTP codes 100-599"));
+                return Err(format!(
+                    "status list {any_of:?} must hold HTTP codes 100-599"
+                ));
             }
-            return Ok(Self::Status { any_of: any_of.clone(), negate });
+            return Ok(Self::Status {
+                any_of: any_of.clone(),
+                negate,
+            });
         }
         if let Some(name) = &raw.header {
             let regex = raw.regex.as_deref().map(regex).transpose()?;
-            return Ok(Self::Header { name: name.to_ascii_lowercase(), regex, negate });
+            return Ok(Self::Header {
+                name: name.to_ascii_lowercase(),
+                regex,
+                negate,
+            });
         }
         if let Some(needle) = &raw.body_contains {
             if needle.is_empty() {
                 return Err("body_contains must not be empty".into());
             }
-            return Ok(Self::BodyContains { needle: needle.clone(), negate });
+            return Ok(Self::BodyContains {
+                needle: needle.clone(),
+                negate,
+            });
         }
         if let Some(src) = &raw.body_regex {
-            return Ok(Self::BodyRegex { regex: regex(src)?, negate });
+            return Ok(Self::BodyRegex {
+                regex: regex(src)?,
+                negate,
+            });
         }
         let pointer = raw.json.clone().unwrap_or_default();
         if !pointer.is_empty() && !pointer.starts_with('/') {
             return Err(format!("json pointer {pointer:?} must start with '/'"));
         }
         let test = match (&raw.regex, &raw.is) {
-            (Some(_), Some(_)) => return Err("a json matcher takes `regex` or `is`, not both".into()),
+            (Some(_), Some(_)) => {
+                return Err("a json matcher takes `regex` or `is`, not both".into())
+            }
             (Some(src), None) => JsonTest::Regex(regex(src)?),
             (None, Some(t)) => JsonTest::Is(match t.as_str() {
                 "string" => JsonType::String,
@@ -93,20 +133,40 @@ impl Matcher {
             }),
             (None, None) => JsonTest::Exists,
         };
-        Ok(Self::Json { pointer, test, negate })
+        Ok(Self::Json {
+            pointer,
+            test,
+            negate,
+        })
     }
 
     pub fn matches(&self, r: &Response) -> bool {
         let (hit, negate) = match self {
-            Self::Status { any_of, negate } => (r.status.is_some_and(|s| any_of.contains(&s)), *negate),
-            Self::Header { name, regex, negate } => {
-                let hit = r.header(name).is_some_and(|v| regex.as_ref().is_none_or(|re| re.is_match(v)));
+            Self::Status { any_of, negate } => {
+                (r.status.is_some_and(|s| any_of.contains(&s)), *negate)
+            }
+            Self::Header {
+                name,
+                regex,
+                negate,
+            } => {
+                let hit = r
+                    .header(name)
+                    .is_some_and(|v| regex.as_ref().is_none_or(|re| re.is_match(v)));
                 (hit, *negate)
             }
             Self::BodyContains { needle, negate } => (r.text().contains(needle.as_str()), *negate),
             Self::BodyRegex { regex, negate } => (regex.is_match(r.text()), *negate),
-            Self::Json { pointer, test, negate } => {
-                let hit = r.json().is_some_and(|root| pointer_all(root, pointer).into_iter().any(|v| json_test(test, v)));
+            Self::Json {
+                pointer,
+                test,
+                negate,
+            } => {
+                let hit = r.json().is_some_and(|root| {
+                    pointer_all(root, pointer)
+                        .into_iter()
+                        .any(|v| json_test(test, v))
+                });
                 (hit, *negate)
             }
         };
@@ -143,7 +203,12 @@ mod tests {
     }
 
     fn resp(status: u16, body: &str) -> Response {
-        Response::new(Some(status), vec![("Server".into(), "uvicorn".into())], body.as_bytes().to_vec(), false)
+        Response::new(
+            Some(status),
+            vec![("Server".into(), "uvicorn".into())],
+            body.as_bytes().to_vec(),
+            false,
+        )
     }
 
     #[test]

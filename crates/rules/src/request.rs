@@ -4,7 +4,12 @@ use std::fmt;
 /// however many rules name them, so this is `Eq + Hash`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Request {
-    Http { method: String, path: String, headers: Vec<(String, String)>, body: Option<String> },
+    Http {
+        method: String,
+        path: String,
+        headers: Vec<(String, String)>,
+        body: Option<String>,
+    },
     /// A Redis command, sent as a RESP array.
     Resp { args: Vec<String> },
     /// Raw bytes (possibly none: then only the greeting is read).
@@ -17,7 +22,9 @@ impl fmt::Display for Request {
             Self::Http { method, path, .. } => write!(f, "{method} {path}"),
             Self::Resp { args } => f.write_str(&args.join(" ")),
             Self::Tcp { send } if send.is_empty() => f.write_str("(read greeting)"),
-            Self::Tcp { send } => write!(f, "send {}", String::from_utf8_lossy(send).escape_debug()),
+            Self::Tcp { send } => {
+                write!(f, "send {}", String::from_utf8_lossy(send).escape_debug())
+            }
         }
     }
 }
@@ -42,7 +49,9 @@ pub(crate) fn unescape(s: &str) -> Result<Vec<u8>, String> {
             b'\\' => out.push(b'\\'),
             b'x' => {
                 let hex = s.get(i + 2..i + 4).ok_or("\\x needs two hex digits")?;
-                out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad hex escape \\x{hex}"))?);
+                out.push(
+                    u8::from_str_radix(hex, 16).map_err(|_| format!("bad hex escape \\x{hex}"))?,
+                );
                 i += 2;
             }
             other => return Err(format!("unknown escape \\{}", other as char)),

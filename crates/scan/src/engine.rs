@@ -82,7 +82,10 @@ pub async fn scan(
     events: mpsc::Sender<Event>,
 ) {
     let (open_tx, open_rx) = mpsc::channel::<SocketAddr>(1024);
-    let limits = Limits { timeout: opts.timeout, body_cap: opts.body_cap };
+    let limits = Limits {
+        timeout: opts.timeout,
+        body_cap: opts.body_cap,
+    };
     let fingerprinter = Arc::new(Fingerprinter::new(rules, limits));
     let identify = tokio::spawn(fingerprint_stage(
         open_rx,
@@ -95,15 +98,34 @@ pub async fn scan(
     ));
 
     // One driver per worker thread, each walking its own stride.
-    let drivers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let drivers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
     let per_driver = (opts.concurrency / drivers).max(1);
     let pacer = Arc::new(Pacer::new(opts.rate));
     let mut handles = Vec::with_capacity(drivers);
     for k in 0..drivers {
-        let (space, pacer, progress, cancel, open_tx) = (space.clone(), pacer.clone(), progress.clone(), cancel.clone(), open_tx.clone());
+        let (space, pacer, progress, cancel, open_tx) = (
+            space.clone(),
+            pacer.clone(),
+            progress.clone(),
+            cancel.clone(),
+            open_tx.clone(),
+        );
         let opts = opts.clone();
         handles.push(tokio::spawn(async move {
-            discover(&space, k as u128, drivers as u128, per_driver, &opts, &pacer, &progress, &cancel, &open_tx).await;
+            discover(
+                &space,
+                k as u128,
+                drivers as u128,
+                per_driver,
+                &opts,
+                &pacer,
+                &progress,
+                &cancel,
+                &open_tx,
+            )
+            .await;
         }));
     }
     drop(open_tx);
@@ -167,11 +189,23 @@ async fn fingerprint_stage(
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     while let Some(addr) = open_rx.recv().await {
-        let Ok(permit) = permits.clone().acquire_owned().await else { break };
-        let (fp, space, progress, cancel, events) = (fingerprinter.clone(), space.clone(), progress.clone(), cancel.clone(), events.clone());
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            break;
+        };
+        let (fp, space, progress, cancel, events) = (
+            fingerprinter.clone(),
+            space.clone(),
+            progress.clone(),
+            cancel.clone(),
+            events.clone(),
+        );
         tasks.spawn(async move {
             let _permit = permit;
-            let host = space.targets().name_of(&addr.ip()).map(str::to_string).unwrap_or_else(|| addr.ip().to_string());
+            let host = space
+                .targets()
+                .name_of(&addr.ip())
+                .map(str::to_string)
+                .unwrap_or_else(|| addr.ip().to_string());
             let result = tokio::select! {
                 _ = cancel.cancelled() => return,
                 r = fp.identify(addr, &host) => r,

@@ -10,6 +10,10 @@ pub struct TargetParseError {
 
 impl TargetParseError {
     pub(crate) fn new(what: &'static str, input: &str, reason: impl Into<String>) -> Self {
-        Self { what, input: input.to_string(), reason: reason.into() }
+        Self {
+            what,
+            input: input.to_string(),
+            reason: reason.into(),
+        }
     }
 }

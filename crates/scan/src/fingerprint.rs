@@ -10,7 +10,9 @@ use aimap_rules::{assess, Assessment, Request, Response, Rule, RuleSet, Transpor
 use tracing::debug;
 
 use crate::findings;
-use crate::transport::{http_exchange, resp_exchange, tcp_exchange, tls_connector, Limits, TlsConnector, TransportError};
+use crate::transport::{
+    http_exchange, resp_exchange, tcp_exchange, tls_connector, Limits, TlsConnector, TransportError,
+};
 
 /// The most requests sent to one port, whatever the rules ask.
 const MAX_REQUESTS_PER_PORT: usize = 48;
@@ -32,7 +34,11 @@ pub struct Fingerprinter {
 
 impl Fingerprinter {
     pub fn new(rules: Arc<RuleSet>, limits: Limits) -> Self {
-        Self { rules, limits, tls: tls_connector() }
+        Self {
+            rules,
+            limits,
+            tls: tls_connector(),
+        }
     }
 
     /// Identify what listens on `addr`. `host` is the name used in Host
@@ -65,10 +71,18 @@ impl Fingerprinter {
             Transport::Tcp => 2,
         });
         for transport in transports {
-            for (order, rule) in candidates.iter().enumerate().filter(|(_, r)| r.transport == transport) {
+            for (order, rule) in candidates
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.transport == transport)
+            {
                 let a = session.run(rule).await;
                 debug!(%addr, rule = %rule.id, score = a.score, identified = a.identified(), "assessed");
-                if a.identified() && best.as_ref().is_none_or(|(b, bo)| stronger(&a, order, b, *bo)) {
+                if a.identified()
+                    && best
+                        .as_ref()
+                        .is_none_or(|(b, bo)| stronger(&a, order, b, *bo))
+                {
                     best = Some((a, order));
                 }
             }
@@ -85,7 +99,8 @@ impl Fingerprinter {
 
 /// Higher score wins; then more matched probes; then rule order.
 fn stronger(a: &Assessment<'_>, a_order: usize, b: &Assessment<'_>, b_order: usize) -> bool {
-    (a.score, a.matched_probes(), std::cmp::Reverse(a_order)) > (b.score, b.matched_probes(), std::cmp::Reverse(b_order))
+    (a.score, a.matched_probes(), std::cmp::Reverse(a_order))
+        > (b.score, b.matched_probes(), std::cmp::Reverse(b_order))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,7 +144,9 @@ impl<'a> Session<'a> {
             self.sent += 1;
             let result = self.perform(req, transport).await;
             match &result {
-                Ok(r) => debug!(addr = %self.addr, request = %req, status = ?r.status, bytes = r.body.len(), excerpt = %r.excerpt(120), "exchange"),
+                Ok(r) => {
+                    debug!(addr = %self.addr, request = %req, status = ?r.status, bytes = r.body.len(), excerpt = %r.excerpt(120), "exchange")
+                }
                 Err(e) => debug!(addr = %self.addr, request = %req, error = %e, "exchange failed"),
             }
             if let Err(TransportError::Timeout(_) | TransportError::Connect { .. }) = result {
@@ -141,7 +158,11 @@ impl<'a> Session<'a> {
         answer
     }
 
-    async fn perform(&mut self, req: &Request, transport: Transport) -> Result<Response, TransportError> {
+    async fn perform(
+        &mut self,
+        req: &Request,
+        transport: Transport,
+    ) -> Result<Response, TransportError> {
         let limits = &self.fp.limits;
         match transport {
             Transport::Resp => resp_exchange(self.addr, req, limits).await,
@@ -156,8 +177,12 @@ impl<'a> Session<'a> {
         let limits = self.fp.limits;
         let tls = &self.fp.tls;
         match self.http {
-            HttpMode::Plain => Ok(http_exchange(self.addr, self.host, None, req, &limits).await?.0),
-            HttpMode::Tls => Ok(http_exchange(self.addr, self.host, Some(tls), req, &limits).await?.0),
+            HttpMode::Plain => Ok(http_exchange(self.addr, self.host, None, req, &limits)
+                .await?
+                .0),
+            HttpMode::Tls => Ok(http_exchange(self.addr, self.host, Some(tls), req, &limits)
+                .await?
+                .0),
             HttpMode::Broken => Err(TransportError::protocol("http", "port does not speak HTTP")),
             HttpMode::Unknown { failures } => {
                 let plain = http_exchange(self.addr, self.host, None, req, &limits).await;
@@ -166,7 +191,9 @@ impl<'a> Session<'a> {
                         self.http = HttpMode::Plain;
                         return Ok(r);
                     }
-                    Err(e @ (TransportError::Timeout(_) | TransportError::Connect { .. })) => return Err(e),
+                    Err(e @ (TransportError::Timeout(_) | TransportError::Connect { .. })) => {
+                        return Err(e)
+                    }
                     Err(e) => e,
                 };
                 match http_exchange(self.addr, self.host, Some(tls), req, &limits).await {
@@ -176,7 +203,13 @@ impl<'a> Session<'a> {
                         Ok(r)
                     }
                     Err(_) => {
-                        self.http = if failures >= 1 { HttpMode::Broken } else { HttpMode::Unknown { failures: failures + 1 } };
+                        self.http = if failures >= 1 {
+                            HttpMode::Broken
+                        } else {
+                            HttpMode::Unknown {
+                                failures: failures + 1,
+                            }
+                        };
                         Err(err)
                     }
                 }
@@ -203,12 +236,18 @@ impl<'a> Session<'a> {
             version_source,
             auth: a.auth(),
             transport: transport.to_string(),
-            tls: if transport == "https" { self.tls_info.clone() } else { None },
+            tls: if transport == "https" {
+                self.tls_info.clone()
+            } else {
+                None
+            },
             details: a.details.clone(),
             evidence: a.evidence.clone(),
             findings: Vec::new(),
         };
-        service.findings.extend(findings::exposure(rule, &service, a.auth_evidence()));
+        service
+            .findings
+            .extend(findings::exposure(rule, &service, a.auth_evidence()));
         service
     }
 }

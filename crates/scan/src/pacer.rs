@@ -15,8 +15,14 @@ pub struct Pacer {
 
 impl Pacer {
     pub fn new(rate: Option<u32>) -> Self {
-        let per_probe = rate.filter(|r| *r > 0).map(|r| Duration::from_secs_f64(1.0 / r as f64));
-        Self { per_probe, start: Instant::now(), issued: AtomicU64::new(0) }
+        let per_probe = rate
+            .filter(|r| *r > 0)
+            .map(|r| Duration::from_secs_f64(1.0 / r as f64));
+        Self {
+            per_probe,
+            start: Instant::now(),
+            issued: AtomicU64::new(0),
+        }
     }
 
     pub async fn wait(&self) {

@@ -43,13 +43,22 @@ mod tests {
 
     #[test]
     fn parses_lists_and_ranges() {
-        assert_eq!(parse_ports("8000, 6379,8000-8002").unwrap(), [6379, 8000, 8001, 8002]);
+        assert_eq!(
+            parse_ports("8000, 6379,8000-8002").unwrap(),
+            [6379, 8000, 8001, 8002]
+        );
         assert_eq!(parse_ports("-").unwrap().len(), 65535);
     }
 
     #[test]
     fn rejects_bad_lists_with_a_reason() {
-        for (bad, why) in [("0", "outside"), ("70000", "outside"), ("80,,81", "empty"), ("9-1", "backwards"), ("http", "not a port")] {
+        for (bad, why) in [
+            ("0", "outside"),
+            ("70000", "outside"),
+            ("80,,81", "empty"),
+            ("9-1", "backwards"),
+            ("http", "not a port"),
+        ] {
             let e = parse_ports(bad).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
         }

@@ -68,7 +68,11 @@ impl Indexed {
             starts.push(total);
             total += hi - lo + 1;
         }
-        Self { intervals: iv.0, starts, total }
+        Self {
+            intervals: iv.0,
+            starts,
+            total,
+        }
     }
 
     fn get(&self, i: u128) -> u128 {
@@ -89,7 +93,11 @@ pub struct TargetSet {
 impl TargetSet {
     /// Parse targets and exclusions. `resolve` turns a hostname into
     /// addresses (the binary passes the system resolver; tests a fake).
-    pub fn build<R>(targets: &[String], excludes: &[String], resolve: R) -> Result<Self, TargetParseError>
+    pub fn build<R>(
+        targets: &[String],
+        excludes: &[String],
+        resolve: R,
+    ) -> Result<Self, TargetParseError>
     where
         R: Fn(&str) -> Result<Vec<IpAddr>, String>,
     {
@@ -139,10 +147,16 @@ where
         let ranges = match parse_literal(input) {
             Some(r) => r.map_err(|reason| TargetParseError::new(what, input, reason))?,
             None => {
-                check_hostname(input).map_err(|reason| TargetParseError::new(what, input, reason))?;
-                let ips = resolve(input).map_err(|reason| TargetParseError::new(what, input, reason))?;
+                check_hostname(input)
+                    .map_err(|reason| TargetParseError::new(what, input, reason))?;
+                let ips =
+                    resolve(input).map_err(|reason| TargetParseError::new(what, input, reason))?;
                 if ips.is_empty() {
-                    return Err(TargetParseError::new(what, input, "the name resolved to no address"));
+                    return Err(TargetParseError::new(
+                        what,
+                        input,
+                        "the name resolved to no address",
+                    ));
                 }
                 ips.into_iter()
                     .map(|ip| {
@@ -156,7 +170,11 @@ where
             }
         };
         for (is_v4, lo, hi) in ranges {
-            if is_v4 { v4.push((lo, hi)) } else { v6.push((lo, hi)) }
+            if is_v4 {
+                v4.push((lo, hi))
+            } else {
+                v6.push((lo, hi))
+            }
         }
     }
     Ok((Intervals::from_unsorted(v4), Intervals::from_unsorted(v6)))
@@ -196,14 +214,22 @@ fn parse_literal(s: &str) -> Option<Result<Ranges, String>> {
 }
 
 fn parse_cidr(addr: &str, prefix: &str) -> Result<Ranges, String> {
-    let ip: IpAddr = addr.parse().map_err(|_| format!("{addr:?} is not an IP address"))?;
+    let ip: IpAddr = addr
+        .parse()
+        .map_err(|_| format!("{addr:?} is not an IP address"))?;
     let bits = if ip.is_ipv4() { 32 } else { 128 };
-    let len: u32 = prefix.parse().map_err(|_| format!("prefix {prefix:?} is not a number"))?;
+    let len: u32 = prefix
+        .parse()
+        .map_err(|_| format!("prefix {prefix:?} is not a number"))?;
     if len > bits {
         return Err(format!("prefix /{len} is longer than {bits} bits"));
     }
     let host_bits = bits - len;
-    let mask: u128 = if host_bits == 128 { u128::MAX } else { (1u128 << host_bits) - 1 };
+    let mask: u128 = if host_bits == 128 {
+        u128::MAX
+    } else {
+        (1u128 << host_bits) - 1
+    };
     let lo = ip_value(ip) & !mask;
     Ok(vec![(ip.is_ipv4(), lo, lo | mask)])
 }
@@ -233,9 +259,16 @@ fn parse_range(start: IpAddr, end: &str) -> Result<Ranges, String> {
 fn check_hostname(s: &str) -> Result<(), String> {
     let ok = s.len() <= 253
         && s.split('.').all(|l| {
-            !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') && !l.starts_with('-')
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
         });
-    if ok { Ok(()) } else { Err("not an address, CIDR, range or hostname".into()) }
+    if ok {
+        Ok(())
+    } else {
+        Err("not an address, CIDR, range or hostname".into())
+    }
 }
 
 /// Every (address, port) pair to probe, indexed address-major so the ports
@@ -302,19 +335,47 @@ mod tests {
     }
 
     fn all(ts: &TargetSet) -> Vec<String> {
-        (0..ts.address_count()).map(|i| ts.address(i).to_string()).collect()
+        (0..ts.address_count())
+            .map(|i| ts.address(i).to_string())
+            .collect()
     }
 
     #[test]
     fn parses_every_form_and_merges_overlaps() {
-        let ts = set(&["127.0.0.1-3", "127.0.0.2/31", "127.0.0.10-127.0.0.11", "::1"], &[]).unwrap();
-        assert_eq!(all(&ts), ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.10", "127.0.0.11", "::1"]);
+        let ts = set(
+            &[
+                "127.0.0.1-3",
+                "127.0.0.2/31",
+                "127.0.0.10-127.0.0.11",
+                "::1",
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            all(&ts),
+            [
+                "127.0.0.1",
+                "127.0.0.2",
+                "127.0.0.3",
+                "127.0.0.10",
+                "127.0.0.11",
+                "::1"
+            ]
+        );
     }
 
     #[test]
     fn exclusions_cut_holes() {
-        let ts = set(&["127.0.0.0/29"], &["127.0.0.0", "127.0.0.3-127.0.0.4", "127.0.0.7"]).unwrap();
-        assert_eq!(all(&ts), ["127.0.0.1", "127.0.0.2", "127.0.0.5", "127.0.0.6"]);
+        let ts = set(
+            &["127.0.0.0/29"],
+            &["127.0.0.0", "127.0.0.3-127.0.0.4", "127.0.0.7"],
+        )
+        .unwrap();
+        assert_eq!(
+            all(&ts),
+            ["127.0.0.1", "127.0.0.2", "127.0.0.5", "127.0.0.6"]
+        );
     }
 
     #[test]
@@ -330,7 +391,9 @@ mod tests {
     #[test]
     fn strides_are_disjoint_and_cover_everything() {
         let space = ProbeSpace::new(set(&["127.0.0.0/28"], &[]).unwrap(), vec![80, 443, 8000]);
-        let mut seen: Vec<SocketAddr> = (0..3).flat_map(|k| space.stride(k, 3).collect::<Vec<_>>()).collect();
+        let mut seen: Vec<SocketAddr> = (0..3)
+            .flat_map(|k| space.stride(k, 3).collect::<Vec<_>>())
+            .collect();
         assert_eq!(seen.len(), 48);
         seen.sort();
         seen.dedup();
@@ -351,13 +414,22 @@ mod tests {
             let e = set(&[bad], &[]).unwrap_err().to_string();
             assert!(e.contains(why), "{bad}: {e}");
         }
-        assert!(set(&["example.test"], &[]).unwrap_err().to_string().contains("no resolver"));
+        assert!(set(&["example.test"], &[])
+            .unwrap_err()
+            .to_string()
+            .contains("no resolver"));
     }
 
     #[test]
     fn hostnames_resolve_and_keep_their_name() {
         let s = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let ts = TargetSet::build(&s(&["redis.local"]), &[], |_| Ok(vec!["127.0.0.5".parse().unwrap()])).unwrap();
-        assert_eq!(ts.name_of(&"127.0.0.5".parse().unwrap()), Some("redis.local"));
+        let ts = TargetSet::build(&s(&["redis.local"]), &[], |_| {
+            Ok(vec!["127.0.0.5".parse().unwrap()])
+        })
+        .unwrap();
+        assert_eq!(
+            ts.name_of(&"127.0.0.5".parse().unwrap()),
+            Some("redis.local")
+        );
     }
 }

@@ -12,7 +12,11 @@ use tokio::net::TcpStream;
 
 use super::{Limits, TlsConnector, TransportError};
 
-const USER_AGENT: &str = concat!("aimap/", env!("CARGO_PKG_VERSION"), " (read-only AI exposure scanner)");
+const USER_AGENT: &str = concat!(
+    "aimap/",
+    env!("CARGO_PKG_VERSION"),
+    " (read-only AI exposure scanner)"
+);
 /// hyper's buffer for the status line and headers.
 const HEADER_BUF: usize = 64 * 1024;
 
@@ -25,11 +29,19 @@ pub async fn http_exchange(
     req: &Request,
     limits: &Limits,
 ) -> Result<(Response, Option<TlsInfo>), TransportError> {
-    let Request::Http { method, path, headers, body } = req else {
+    let Request::Http {
+        method,
+        path,
+        headers,
+        body,
+    } = req
+    else {
         return Err(TransportError::protocol("http", "not an HTTP request"));
     };
     let work = async {
-        let stream = TcpStream::connect(addr).await.map_err(|source| TransportError::Connect { addr, source })?;
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| TransportError::Connect { addr, source })?;
         let _ = stream.set_nodelay(true);
         let mut request = http::Request::builder()
             .method(method.as_str())
@@ -42,21 +54,41 @@ pub async fn http_exchange(
             request = request.header(k.as_str(), v.as_str());
         }
         let body = Full::new(Bytes::from(body.clone().unwrap_or_default()));
-        let request = request.body(body).map_err(|e| TransportError::protocol("http", e))?;
+        let request = request
+            .body(body)
+            .map_err(|e| TransportError::protocol("http", e))?;
         match tls {
-            None => send(TokioIo::new(stream), request, limits).await.map(|r| (r, None)),
+            None => send(TokioIo::new(stream), request, limits)
+                .await
+                .map(|r| (r, None)),
             Some(connector) => {
                 let name = server_name(host, addr);
-                let stream = connector.connect(name, stream).await.map_err(|e| TransportError::Tls(e.to_string()))?;
-                let info = stream.get_ref().1.peer_certificates().and_then(|c| c.first()).and_then(|c| super::tls::describe(c));
-                send(TokioIo::new(stream), request, limits).await.map(|r| (r, info))
+                let stream = connector
+                    .connect(name, stream)
+                    .await
+                    .map_err(|e| TransportError::Tls(e.to_string()))?;
+                let info = stream
+                    .get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|c| c.first())
+                    .and_then(|c| super::tls::describe(c));
+                send(TokioIo::new(stream), request, limits)
+                    .await
+                    .map(|r| (r, info))
             }
         }
     };
-    tokio::time::timeout(limits.timeout, work).await.map_err(|_| TransportError::Timeout(limits.timeout))?
+    tokio::time::timeout(limits.timeout, work)
+        .await
+        .map_err(|_| TransportError::Timeout(limits.timeout))?
 }
 
-async fn send<T>(io: TokioIo<T>, request: http::Request<Full<Bytes>>, limits: &Limits) -> Result<Response, TransportError>
+async fn send<T>(
+    io: TokioIo<T>,
+    request: http::Request<Full<Bytes>>,
+    limits: &Limits,
+) -> Result<Response, TransportError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -69,12 +101,20 @@ where
     let driver = AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
-    let response = sender.send_request(request).await.map_err(|e| TransportError::protocol("http", e))?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| TransportError::protocol("http", e))?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let mut body = response.into_body();
     let mut buf = Vec::new();
@@ -113,5 +153,6 @@ fn host_header(host: &str, addr: SocketAddr) -> String {
 }
 
 fn server_name(host: &str, addr: SocketAddr) -> ServerName<'static> {
-    ServerName::try_from(host.to_string()).unwrap_or_else(|_| ServerName::IpAddress(addr.ip().into()))
+    ServerName::try_from(host.to_string())
+        .unwrap_or_else(|_| ServerName::IpAddress(addr.ip().into()))
 }

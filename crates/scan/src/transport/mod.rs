@@ -25,7 +25,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(3), body_cap: 256 * 1024 }
+        Self {
+            timeout: Duration::from_secs(3),
+            body_cap: 256 * 1024,
+        }
     }
 }
 
@@ -33,12 +36,18 @@ impl Default for Limits {
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
     #[error("connect to {addr} failed: {source}")]
-    Connect { addr: SocketAddr, source: std::io::Error },
+    Connect {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("no answer within {0:?}")]
     Timeout(Duration),
     /// The peer answered, but not in this protocol (or hung up).
     #[error("not {protocol}: {detail}")]
-    Protocol { protocol: &'static str, detail: String },
+    Protocol {
+        protocol: &'static str,
+        detail: String,
+    },
     #[error("TLS handshake failed: {0}")]
     Tls(String),
     #[error("I/O error: {0}")]
@@ -47,6 +56,9 @@ pub enum TransportError {
 
 impl TransportError {
     pub(crate) fn protocol(protocol: &'static str, detail: impl ToString) -> Self {
-        Self::Protocol { protocol, detail: detail.to_string() }
+        Self::Protocol {
+            protocol,
+            detail: detail.to_string(),
+        }
     }
 }

@@ -25,19 +25,27 @@ pub fn encode_command(args: &[String]) -> Vec<u8> {
     out
 }
 
-pub async fn resp_exchange(addr: SocketAddr, req: &Request, limits: &Limits) -> Result<Response, TransportError> {
+pub async fn resp_exchange(
+    addr: SocketAddr,
+    req: &Request,
+    limits: &Limits,
+) -> Result<Response, TransportError> {
     let Request::Resp { args } = req else {
         return Err(TransportError::protocol("resp", "not a RESP request"));
     };
     let work = async {
-        let mut stream = TcpStream::connect(addr).await.map_err(|source| TransportError::Connect { addr, source })?;
+        let mut stream = TcpStream::connect(addr)
+            .await
+            .map_err(|source| TransportError::Connect { addr, source })?;
         stream.write_all(&encode_command(args)).await?;
         let mut reader = BufReader::new(stream);
         let mut out = Vec::new();
         let truncated = read_reply(&mut reader, &mut out, limits.body_cap, 0).await?;
         Ok(Response::new(None, Vec::new(), out, truncated))
     };
-    tokio::time::timeout(limits.timeout, work).await.map_err(|_| TransportError::Timeout(limits.timeout))?
+    tokio::time::timeout(limits.timeout, work)
+        .await
+        .map_err(|_| TransportError::Timeout(limits.timeout))?
 }
 
 /// Append one reply to `out`; returns whether anything was cut at `cap`.
@@ -48,7 +56,9 @@ pub(crate) async fn read_reply<R: AsyncRead + Unpin>(
     depth: usize,
 ) -> Result<bool, TransportError> {
     let line = read_line(r).await?;
-    let (kind, rest) = line.split_first().ok_or_else(|| TransportError::protocol("resp", "empty line"))?;
+    let (kind, rest) = line
+        .split_first()
+        .ok_or_else(|| TransportError::protocol("resp", "empty line"))?;
     match kind {
         b'+' | b'-' | b':' => {
             out.extend_from_slice(&line[..line.len().min(cap)]);
@@ -88,18 +98,27 @@ pub(crate) async fn read_reply<R: AsyncRead + Unpin>(
             }
             Ok(n as usize > MAX_ITEMS)
         }
-        _ => Err(TransportError::protocol("resp", format!("unexpected reply type byte 0x{kind:02x}"))),
+        _ => Err(TransportError::protocol(
+            "resp",
+            format!("unexpected reply type byte 0x{kind:02x}"),
+        )),
     }
 }
 
 async fn read_line<R: AsyncRead + Unpin>(r: &mut BufReader<R>) -> Result<Vec<u8>, TransportError> {
     let mut line = Vec::new();
-    let n = (&mut *r).take(MAX_LINE as u64).read_until(b'\n', &mut line).await?;
+    let n = (&mut *r)
+        .take(MAX_LINE as u64)
+        .read_until(b'\n', &mut line)
+        .await?;
     if n == 0 {
         return Err(TransportError::protocol("resp", "connection closed"));
     }
     if !line.ends_with(b"\r\n") {
-        return Err(TransportError::protocol("resp", "line without CRLF or too long"));
+        return Err(TransportError::protocol(
+            "resp",
+            "line without CRLF or too long",
+        ));
     }
     line.truncate(line.len() - 2);
     Ok(line)
@@ -126,9 +145,21 @@ mod tests {
 
     #[tokio::test]
     async fn renders_each_reply_type() {
-        assert_eq!(parse(b"+PONG\r\n", 100).await.unwrap(), ("+PONG".into(), false));
-        assert_eq!(parse(b"-NOAUTH Authentication required.\r\n", 100).await.unwrap().0, "-NOAUTH Authentication required.");
-        assert_eq!(parse(b"$5\r\nhello\r\n", 100).await.unwrap(), ("hello".into(), false));
+        assert_eq!(
+            parse(b"+PONG\r\n", 100).await.unwrap(),
+            ("+PONG".into(), false)
+        );
+        assert_eq!(
+            parse(b"-NOAUTH Authentication required.\r\n", 100)
+                .await
+                .unwrap()
+                .0,
+            "-NOAUTH Authentication required."
+        );
+        assert_eq!(
+            parse(b"$5\r\nhello\r\n", 100).await.unwrap(),
+            ("hello".into(), false)
+        );
         assert_eq!(parse(b"$-1\r\n", 100).await.unwrap().0, "(nil)");
         assert_eq!(parse(b"*2\r\n+a\r\n:1\r\n", 100).await.unwrap().0, "+a\n:1");
     }
@@ -141,6 +172,9 @@ mod tests {
         assert!(parse(b"$abc\r\n", 100).await.is_err());
         assert!(parse(b"", 100).await.is_err());
         assert!(parse(&[b'+'; 70_000], 100).await.is_err());
-        assert_eq!(encode_command(&["INFO".into(), "server".into()]), b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n");
+        assert_eq!(
+            encode_command(&["INFO".into(), "server".into()]),
+            b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n"
+        );
     }
 }

@@ -12,7 +12,11 @@ use super::{Limits, TransportError};
 /// After the first bytes, how long a pause ends the answer.
 const IDLE: Duration = Duration::from_millis(300);
 
-pub async fn tcp_exchange(addr: SocketAddr, req: &Request, limits: &Limits) -> Result<Response, TransportError> {
+pub async fn tcp_exchange(
+    addr: SocketAddr,
+    req: &Request,
+    limits: &Limits,
+) -> Result<Response, TransportError> {
     let Request::Tcp { send } = req else {
         return Err(TransportError::protocol("tcp", "not a TCP request"));
     };
@@ -28,7 +32,11 @@ pub async fn tcp_exchange(addr: SocketAddr, req: &Request, limits: &Limits) -> R
     let mut buf = vec![0u8; 8192];
     let mut out = Vec::new();
     loop {
-        let wait = if out.is_empty() { deadline } else { (tokio::time::Instant::now() + IDLE).min(deadline) };
+        let wait = if out.is_empty() {
+            deadline
+        } else {
+            (tokio::time::Instant::now() + IDLE).min(deadline)
+        };
         match tokio::time::timeout_at(wait, stream.read(&mut buf)).await {
             Err(_) if out.is_empty() => return Err(TransportError::Timeout(limits.timeout)),
             Err(_) | Ok(Ok(0)) => break,

@@ -30,7 +30,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -39,7 +44,12 @@ impl ServerCertVerifier for AcceptAnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -70,5 +80,10 @@ pub(crate) fn describe(der: &[u8]) -> Option<TlsInfo> {
         .to_datetime()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| cert.validity().not_after.to_string());
-    Some(TlsInfo { self_signed: subject == issuer, subject, issuer, not_after })
+    Some(TlsInfo {
+        self_signed: subject == issuer,
+        subject,
+        issuer,
+        not_after,
+    })
 }
