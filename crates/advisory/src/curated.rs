@@ -17,15 +17,15 @@ include!(concat!(env!("OUT_DIR"), "/curated.rs"));
 /// Parses every curated file; invalid ones are skipped (`lint_curated`
 /// reports them, and the crate's tests keep them out).
 pub fn curated() -> Vec<Advisory> {
-    parse_all()
+    parse_all(CURATED)
         .into_iter()
         .filter_map(|(_, r)| r.ok())
         .collect()
 }
 
-fn parse_all() -> Vec<(String, Result<Advisory, String>)> {
+fn parse_all(files: &[(&str, &str)]) -> Vec<(String, Result<Advisory, String>)> {
     let mut out = Vec::new();
-    for (file, text) in CURATED {
+    for (file, text) in files {
         let parsed = if file.ends_with(".json") {
             raw::from_json(text.as_bytes())
         } else {
@@ -49,10 +49,16 @@ fn parse_all() -> Vec<(String, Result<Advisory, String>)> {
 /// Checks the curated data like code: returns one message per problem,
 /// empty when all is well. Used by `aimap rules lint` and by the tests.
 pub fn lint_curated() -> Vec<String> {
+    lint(CURATED)
+}
+
+/// [`lint_curated`] for any set of (file name, contents), e.g. files a
+/// user is about to add.
+pub fn lint(files: &[(&str, &str)]) -> Vec<String> {
     let mut errors = Vec::new();
     let mut ids = HashSet::new();
     let mut aliases: HashMap<(String, String), String> = HashMap::new();
-    for (file, parsed) in parse_all() {
+    for (file, parsed) in parse_all(files) {
         let a = match parsed {
             Ok(a) => a,
             Err(e) => {

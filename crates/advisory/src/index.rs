@@ -307,7 +307,7 @@ fn evaluate(
 /// Membership in the explicit `versions` list (as written or canonical).
 fn in_list(entry: &Entry, raw: Option<&str>, v: &Version) -> Option<Hit> {
     let listed =
-        raw.is_some_and(|r| entry.versions.contains(r)) || entry.versions.contains(&v.to_string());
+        raw.is_some_and(|r| entry.versions.contains(r)) || entry.versions.contains(&v.key());
     listed.then(|| Hit {
         introduced: String::new(),
         fixed: None,

@@ -81,6 +81,24 @@ impl GenericVersion {
     }
 }
 
+impl GenericVersion {
+    /// Equal for equal versions: trailing zero numbers dropped.
+    pub(super) fn key(&self) -> String {
+        let keep = self
+            .tokens
+            .iter()
+            .rposition(|t| !matches!(t, Token::Number(n) if n == "0"))
+            .map_or(1, |i| i + 1);
+        let parts: Vec<&str> = self.tokens[..keep.min(self.tokens.len())]
+            .iter()
+            .map(|t| match t {
+                Token::Number(n) | Token::Word(n) => n.as_str(),
+            })
+            .collect();
+        parts.join(".")
+    }
+}
+
 fn cmp_numbers(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }

@@ -72,7 +72,7 @@ impl Scheme {
     /// A canonical spelling, so that `versions` lists can be matched with a
     /// set lookup (`1.0` and `1.0.0` are the same PEP 440 version).
     pub fn canonical(self, text: &str) -> Option<String> {
-        self.parse(text).ok().map(|v| v.to_string())
+        self.parse(text).ok().map(|v| v.key())
     }
 
     pub(crate) fn error(self, version: &str, reason: impl Into<String>) -> Error {
@@ -97,6 +97,22 @@ pub enum Version {
     Pep440(pep440_rs::Version),
     Debian(DebianVersion),
     Generic(GenericVersion),
+}
+
+impl Version {
+    /// A string equal for equal versions (`1.1` and `1.1.0` under PEP 440
+    /// or the generic scheme), for set lookups.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Pep440(v) => {
+                let release = v.release();
+                let keep = release.iter().rposition(|&n| n != 0).map_or(1, |i| i + 1);
+                v.clone().with_release(release[..keep].to_vec()).to_string()
+            }
+            Self::Generic(v) => v.key(),
+            other => other.to_string(),
+        }
+    }
 }
 
 impl PartialOrd for Version {

@@ -69,8 +69,13 @@ mod tests {
         assert!(eq("1.0RC1", "1.0rc1"));
         assert_eq!(
             Scheme::Pep440.canonical("1.0-ALPHA.1").as_deref(),
-            Some("1.0a1")
+            Some("1a1")
         );
+        assert_eq!(
+            Scheme::Pep440.canonical("1.1.0"),
+            Scheme::Pep440.canonical("1.1")
+        );
+        assert_eq!(Scheme::Pep440.canonical("0.0").as_deref(), Some("0"));
         assert!(Scheme::Pep440.parse("not a version").is_err());
     }
 }
