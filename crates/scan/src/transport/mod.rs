@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use http::http_exchange;
-pub use resp::{encode_command, resp_exchange};
+pub use resp::{encode_command, parse_resp_reply, resp_exchange};
 pub use tcp::tcp_exchange;
 pub use tls::{tls_connector, TlsConnector};
 
