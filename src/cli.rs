@@ -37,6 +37,8 @@ pub struct Cli {
 pub enum Command {
     /// Scan networks for AI services
     Scan(ScanArgs),
+    /// Audit model files for unsafe serialization, without loading them
+    Audit(AuditArgs),
     /// List or check probe rules
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -104,6 +106,25 @@ pub struct ScanArgs {
     pub output: Option<PathBuf>,
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
     #[arg(long, env = "AIMAP_FAIL_ON", value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file could not be read or judged."
+)]
+pub struct AuditArgs {
+    /// Model files, or directories to search for them (recursively)
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// table, json or sarif [default: table]
+    #[arg(short, long)]
+    pub format: Option<String>,
+    /// Write the report here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
+    #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
 }
 

@@ -43,6 +43,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             let cfg = config::load(cli.config.as_deref())?;
             run::scan::run(args, cfg.scan, cli.quiet)
         }
+        Command::Audit(args) => run::audit::run(args),
         Command::Rules(RulesCommand::List { rules }) => run::rules::list(rules.as_deref()),
         Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
         Command::Completions { shell } => {

@@ -1,5 +1,6 @@
 //! One module per command: each turns validated settings into a run of the
 //! library crates and returns the process exit code.
+pub mod audit;
 pub mod rules;
 pub mod scan;
 

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod json;
+mod sarif;
 mod style;
 mod table;
 
@@ -14,6 +15,7 @@ use std::io::{self, Write};
 use aimap_model::{ScanReport, Service};
 
 pub use json::{JsonLinesSink, JsonSink};
+pub use sarif::{path_uri, sarif_level, sarif_log, write_sarif, SarifResult, SarifTool};
 pub use style::Style;
 pub use table::TableSink;
 

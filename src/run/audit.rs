@@ -1,0 +1,239 @@
+//! `aimap audit`: paths → model files → verdicts and findings → one report
+//! (table, JSON or SARIF) → exit code. All judging lives in aimap-modelscan.
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use aimap_model::Severity;
+use aimap_modelscan::{FileReport, Limits, ModelFormat, Target, Verdict};
+use aimap_report::{SarifResult, SarifTool, Style};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::cli::AuditArgs;
+use crate::run::exit;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuditFormat {
+    Table,
+    Json,
+    Sarif,
+}
+
+/// The JSON report: every file with its verdict, then the totals.
+#[derive(Serialize)]
+struct AuditReport<'a> {
+    aimap_version: &'a str,
+    files: &'a [FileReport],
+    summary: Summary,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    files: usize,
+    safe: usize,
+    suspicious: usize,
+    #[serde(rename = "unsafe")]
+    unsafe_: usize,
+    error: usize,
+    findings: usize,
+}
+
+impl Summary {
+    fn of(files: &[FileReport]) -> Self {
+        let mut s = Summary {
+            files: files.len(),
+            ..Summary::default()
+        };
+        for f in files {
+            s.findings += f.findings.len();
+            match f.verdict {
+                Verdict::Safe => s.safe += 1,
+                Verdict::Suspicious => s.suspicious += 1,
+                Verdict::Unsafe => s.unsafe_ += 1,
+                Verdict::Error => s.error += 1,
+            }
+        }
+        s
+    }
+}
+
+pub fn run(args: AuditArgs) -> Result<u8> {
+    let format = match args.format.as_deref().unwrap_or("table") {
+        "table" => AuditFormat::Table,
+        "json" => AuditFormat::Json,
+        "sarif" => AuditFormat::Sarif,
+        other => bail!("unknown format {other:?} (table, json, sarif)"),
+    };
+    let fail_on = match args.fail_on.as_deref().unwrap_or("high") {
+        "none" => None,
+        s => Some(s.parse::<Severity>()?),
+    };
+    // Open the output first: an unwritable path fails before any work.
+    let (out, to_terminal): (Box<dyn Write>, bool) = match &args.output {
+        Some(path) => {
+            let f =
+                File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+            (Box::new(BufWriter::new(f)), false)
+        }
+        None => (
+            Box::new(std::io::stdout().lock()),
+            std::io::stdout().is_terminal(),
+        ),
+    };
+    let style = Style {
+        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let reports = audit_all(&aimap_modelscan::collect(&args.paths), &Limits::default());
+    write_report(out, format, style, &reports).context("cannot write the report")?;
+
+    let failing = fail_on.is_some_and(|t| {
+        reports
+            .iter()
+            .flat_map(|r| &r.findings)
+            .any(|f| f.finding.severity >= t)
+    });
+    Ok(if failing {
+        exit::FINDINGS
+    } else if reports.iter().any(|r| r.verdict == Verdict::Error) {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+/// Audit every target on all cores; reports keep the targets' order.
+fn audit_all(targets: &[Target], limits: &Limits) -> Vec<FileReport> {
+    let next = AtomicUsize::new(0);
+    let slots: Mutex<Vec<Option<FileReport>>> = Mutex::new(vec![None; targets.len()]);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(targets.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(target) = targets.get(i) else { break };
+                let report = audit_one(target, limits);
+                if let Ok(mut slots) = slots.lock() {
+                    slots[i] = Some(report);
+                }
+            });
+        }
+    });
+    slots
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+fn audit_one(target: &Target, limits: &Limits) -> FileReport {
+    match target {
+        Target::File(path) => aimap_modelscan::scan_file(path, limits),
+        Target::Unreadable { path, reason } => unreadable(path, reason),
+    }
+}
+
+fn unreadable(path: &PathBuf, reason: &str) -> FileReport {
+    FileReport {
+        path: path.display().to_string(),
+        format: ModelFormat::Unknown,
+        verdict: Verdict::Error,
+        findings: Vec::new(),
+        error: Some(format!("cannot read {}: {reason}", path.display())),
+    }
+}
+
+fn write_report(
+    mut out: Box<dyn Write + '_>,
+    format: AuditFormat,
+    st: Style,
+    reports: &[FileReport],
+) -> std::io::Result<()> {
+    match format {
+        AuditFormat::Json => {
+            let report = AuditReport {
+                aimap_version: env!("CARGO_PKG_VERSION"),
+                files: reports,
+                summary: Summary::of(reports),
+            };
+            serde_json::to_writer_pretty(&mut out, &report)?;
+            writeln!(out)?;
+        }
+        AuditFormat::Sarif => {
+            let results: Vec<SarifResult> = reports
+                .iter()
+                .flat_map(|r| &r.findings)
+                .map(|f| SarifResult {
+                    finding: &f.finding,
+                    byte_offset: f.byte_offset,
+                })
+                .collect();
+            let tool = SarifTool {
+                name: "aimap",
+                version: env!("CARGO_PKG_VERSION"),
+                information_uri: "https://example.invalid/aimap",
+            };
+            aimap_report::write_sarif(&mut out, &tool, &results)?;
+        }
+        AuditFormat::Table => table(&mut out, st, reports)?,
+    }
+    out.flush()
+}
+
+fn verdict_style(st: Style, v: Verdict, text: &str) -> String {
+    match v {
+        Verdict::Unsafe => st.severity(Severity::Critical, text),
+        Verdict::Suspicious => st.severity(Severity::Medium, text),
+        Verdict::Error => st.severity(Severity::High, text),
+        Verdict::Safe => st.dim(text),
+    }
+}
+
+fn table(out: &mut dyn Write, st: Style, reports: &[FileReport]) -> std::io::Result<()> {
+    if reports.is_empty() {
+        writeln!(out, "No model files found.")?;
+        return Ok(());
+    }
+    let fmt_w = reports
+        .iter()
+        .map(|r| r.format.as_str().len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    writeln!(
+        out,
+        "{}",
+        st.bold(&format!("{:<10}  {:<fmt_w$}  FILE", "VERDICT", "FORMAT"))
+    )?;
+    for r in reports {
+        let verdict = verdict_style(st, r.verdict, &format!("{:<10}", r.verdict.as_str()));
+        writeln!(out, "{verdict}  {:<fmt_w$}  {}", r.format.as_str(), r.path)?;
+        for f in &r.findings {
+            let f = &f.finding;
+            let sev = st.severity(
+                f.severity,
+                &format!("{:<8}", f.severity.as_str().to_uppercase()),
+            );
+            writeln!(out, "    {sev} {}  [{}]", f.title, f.id)?;
+            writeln!(out, "             {} {}", st.dim("evidence:"), f.evidence)?;
+        }
+        if let Some(e) = &r.error {
+            writeln!(out, "    {} {e}", st.dim("error:"))?;
+        }
+    }
+    let s = Summary::of(reports);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        st.dim(&format!(
+            "{} files: {} unsafe, {} suspicious, {} error, {} safe",
+            s.files, s.unsafe_, s.suspicious, s.error, s.safe
+        ))
+    )
+}
