@@ -42,10 +42,41 @@ pub enum Command {
     /// List or check probe rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Manage the vulnerability advisory database (OSV)
+    Db {
+        /// Advisory store directory [default: $XDG_DATA_HOME/aimap/advisories]
+        #[arg(long, global = true, env = "AIMAP_ADVISORIES", value_name = "DIR")]
+        advisories: Option<PathBuf>,
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import OSV advisories: JSON/YAML files, directories of them, or an OSV all.zip export
+    Import {
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Download the published OSV exports of the named ecosystems and import them
+    Update {
+        /// OSV ecosystem name (Go, PyPI, npm, crates.io, Debian, ...); repeatable
+        #[arg(long = "ecosystem", short = 'e', value_name = "NAME")]
+        ecosystems: Vec<String>,
+        /// Where the exports live ({base}/{ecosystem}/all.zip)
+        #[arg(long, default_value = aimap_advisory::DEFAULT_BASE_URL)]
+        base_url: String,
+    },
+    /// Sources, counts per ecosystem and age of the store
+    Status {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -107,6 +138,12 @@ pub struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
     #[arg(long, env = "AIMAP_FAIL_ON", value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+    /// Advisory store to match versions against [default: $XDG_DATA_HOME/aimap/advisories, plus the curated set]
+    #[arg(long, env = "AIMAP_ADVISORIES", value_name = "DIR")]
+    pub advisories: Option<PathBuf>,
+    /// Do not match found versions against known vulnerabilities
+    #[arg(long)]
+    pub no_vulns: bool,
 }
 
 #[derive(Debug, Args)]

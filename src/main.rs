@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, Command, RulesCommand};
+use cli::{Cli, Command, DbCommand, RulesCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(cli::rewrite_nmap_style(std::env::args_os())) {
@@ -44,6 +44,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             run::scan::run(args, cfg.scan, cli.quiet)
         }
         Command::Audit(args) => run::audit::run(args),
+        Command::Db { advisories, command } => match command {
+            DbCommand::Import { paths } => run::db::import(advisories.as_deref(), &paths),
+            DbCommand::Update { ecosystems, base_url } => run::db::update(advisories.as_deref(), &ecosystems, &base_url),
+            DbCommand::Status { json } => run::db::status(advisories.as_deref(), json),
+        },
         Command::Rules(RulesCommand::List { rules }) => run::rules::list(rules.as_deref()),
         Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
         Command::Completions { shell } => {

@@ -1,8 +1,10 @@
 //! One module per command: each turns validated settings into a run of the
 //! library crates and returns the process exit code.
 pub mod audit;
+pub mod db;
 pub mod rules;
 pub mod scan;
+pub mod vulns;
 
 /// Exit codes shared by every command.
 pub mod exit {

@@ -23,6 +23,8 @@ use crate::run::exit;
 /// Everything a scan needs, validated before the first packet.
 struct Settings {
     space: ProbeSpace,
+    /// `None` with --no-vulns.
+    advisories: Option<aimap_advisory::Index>,
     targets: Vec<String>,
     rules: RuleSet,
     opts: ScanOptions,
@@ -107,8 +109,13 @@ fn settings(args: ScanArgs, cfg: ScanConfig) -> Result<Settings> {
         retries: args.retries.or(cfg.retries).unwrap_or(1),
         ..ScanOptions::default()
     };
+    let advisories = match args.no_vulns {
+        true => None,
+        false => Some(crate::run::vulns::load_index(args.advisories.as_deref())?),
+    };
     Ok(Settings {
         space: ProbeSpace::new(set, ports),
+        advisories,
         targets,
         rules,
         opts,
@@ -181,7 +188,10 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, quiet: bool) -> Result<u8> {
         let mut write_error = None;
         while let Some(event) = rx.recv().await {
             match event {
-                Event::Service(svc) => {
+                Event::Service(mut svc) => {
+                    if let Some(index) = &s.advisories {
+                        crate::run::vulns::enrich(&mut svc, index);
+                    }
                     if let Err(e) = sink.service(&svc) {
                         write_error.get_or_insert(e);
                     }

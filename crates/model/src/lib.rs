@@ -12,5 +12,6 @@ mod severity;
 pub use finding::{Finding, FindingKind, Subject};
 pub use service::{
     AuthVerdict, Evidence, ScanReport, ScanStats, Service, TargetError, TlsInfo, VersionSource,
+    VulnerabilityRef,
 };
 pub use severity::{ParseSeverityError, Severity};

@@ -76,6 +76,10 @@ pub struct Service {
     pub product: String,
     pub version: Option<String>,
     pub version_source: Option<VersionSource>,
+    /// Package URL of the product, with the version when it was read
+    /// (`pkg:golang/github.com/ollama/ollama@0.1.32`): the key advisories match on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
     pub auth: AuthVerdict,
     /// `http`, `https`, `resp` or `tcp`.
     pub transport: String,
@@ -86,6 +90,34 @@ pub struct Service {
     pub details: BTreeMap<String, Vec<String>>,
     pub evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,
+    /// Known vulnerabilities of this version (each also a finding of kind
+    /// `vulnerability`).
+    #[serde(default)]
+    pub vulnerabilities: Vec<VulnerabilityRef>,
+    /// Advisories that may apply but cannot be settled (the version was not
+    /// read): listed apart, outside findings, counts and the exit code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_vulnerabilities: Vec<VulnerabilityRef>,
+}
+
+/// A vulnerability matched to a service, in brief; the full text is in the
+/// matching finding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VulnerabilityRef {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub severity: crate::Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cvss_score: Option<f64>,
+    /// The first release that fixes it; `null` when none is known.
+    pub fixed: Option<String>,
+    /// `package` (a package manager's version) or `version-only` (a banner:
+    /// a distribution build may carry a backported fix).
+    pub confidence: String,
+    pub summary: String,
+    /// What would settle a possible match, or why it is only possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// A target that could not be scanned, recorded instead of aborting the run.

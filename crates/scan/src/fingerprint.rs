@@ -234,6 +234,10 @@ impl<'a> Session<'a> {
             product: rule.product.clone(),
             version,
             version_source,
+            purl: rule.purl.as_ref().map(|p| match &a.version {
+                Some((v, _)) => format!("{p}@{v}"),
+                None => p.clone(),
+            }),
             auth: a.auth(),
             transport: transport.to_string(),
             tls: if transport == "https" {
@@ -244,6 +248,8 @@ impl<'a> Session<'a> {
             details: a.details.clone(),
             evidence: a.evidence.clone(),
             findings: Vec::new(),
+            vulnerabilities: Vec::new(),
+            possible_vulnerabilities: Vec::new(),
         };
         service
             .findings

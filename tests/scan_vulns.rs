@@ -1,0 +1,80 @@
+//! Found versions matched against advisories: the Go vulnerability database
+//! (real records, committed as fixtures by the advisory crate) imported into
+//! a private store, plus the curated set built into the binary.
+mod common;
+
+use std::net::SocketAddr;
+
+use aimap_farm::{start, Emulator};
+use common::*;
+
+fn store_with_go_fixtures() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/advisory/tests/fixtures/go");
+    let out = aimap(&["db", "--advisories", dir.path().to_str().unwrap(), "import", fixtures]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    dir
+}
+
+fn ids(list: &serde_json::Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn old_and_current_ollama_get_the_advisories_of_their_version() {
+    let store = store_with_go_fixtures();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let old = Emulator::Ollama { version: "0.1.32".into(), models: vec!["llama3:8b".into()] };
+    let new = Emulator::Ollama { version: "0.20.0".into(), models: vec![] };
+    let _a = rt.block_on(start(old, "127.0.69.1:11434".parse::<SocketAddr>().unwrap())).unwrap();
+    let _b = rt.block_on(start(new, "127.0.69.2:11434".parse::<SocketAddr>().unwrap())).unwrap();
+    let (report, _) = scan_json(&["127.0.69.1-2", "-p", "11434", "--advisories", store.path().to_str().unwrap()]);
+
+    let old = service(&report, "127.0.69.1", 11434).unwrap();
+    assert_eq!(old["purl"], "pkg:golang/github.com/ollama/ollama@0.1.32");
+    let vulns = &old["vulnerabilities"];
+    let probllama = vulns.as_array().unwrap().iter().find(|v| v["id"] == "GO-2024-2901").expect("Probllama matched");
+    assert_eq!(probllama["fixed"], "0.1.34");
+    assert!(probllama["aliases"].to_string().contains("CVE-2024-37032"));
+    let finding = old["findings"].as_array().unwrap().iter().find(|f| f["id"] == "GO-2024-2901").expect("a finding too");
+    assert_eq!(finding["kind"], "vulnerability");
+    assert!(finding["remediation"].as_str().unwrap().contains("Upgrade Ollama to 0.1.34 or later"));
+
+    let new = service(&report, "127.0.69.2", 11434).unwrap();
+    let new_ids = ids(&new["vulnerabilities"]);
+    assert!(!new_ids.contains(&"GO-2024-2901".to_string()), "fixed in 0.1.34: {new_ids:?}");
+    assert!(ids(vulns).len() > new_ids.len());
+    // Advisories the database lists with no fixed version still apply, with
+    // `fixed: null` and a remediation that says no fix is known.
+    for v in new["vulnerabilities"].as_array().unwrap() {
+        assert!(v["fixed"].is_null(), "0.20.0 only has unfixed advisories left: {v}");
+    }
+    let unfixed = new["findings"].as_array().unwrap().iter().find(|f| f["kind"] == "vulnerability").expect("unfixed advisories are findings");
+    assert!(unfixed["remediation"].as_str().unwrap().contains("No fixed release"), "{unfixed}");
+}
+
+#[test]
+fn redis_banner_versions_match_with_version_only_confidence_and_unknown_versions_stay_possible() {
+    let (Some(_open), Some(_locked)) = (redis("127.0.69.11", 6379, None), redis("127.0.69.12", 6379, Some("pw"))) else {
+        return unavailable("redis-server");
+    };
+    let empty = tempfile::tempdir().unwrap();
+    let (report, _) = scan_json(&["127.0.69.11-12", "-p", "6379", "--advisories", empty.path().to_str().unwrap()]);
+    let open = service(&report, "127.0.69.11", 6379).unwrap();
+    let version = open["version"].as_str().unwrap();
+    let vulns = open["vulnerabilities"].as_array().unwrap();
+    // Debian's redis-server (7.0.x) predates the 2025 Lua fixes of the curated set.
+    if version.starts_with("7.0.") {
+        assert!(vulns.iter().any(|v| v["aliases"].to_string().contains("CVE-2025-49844")), "{vulns:?}");
+    }
+    assert!(vulns.iter().all(|v| v["confidence"] == "version-only"), "banner versions cannot see backports");
+
+    let locked = service(&report, "127.0.69.12", 6379).unwrap();
+    assert!(locked["version"].is_null());
+    assert!(locked["vulnerabilities"].as_array().unwrap().is_empty(), "no version, no match");
+    assert!(!locked["possible_vulnerabilities"].as_array().unwrap().is_empty(), "listed apart as possible");
+    assert!(locked["findings"].as_array().unwrap().is_empty(), "possible matches are not findings");
+
+    let (report, _) = scan_json(&["127.0.69.11", "-p", "6379", "--no-vulns"]);
+    assert!(service(&report, "127.0.69.11", 6379).unwrap()["vulnerabilities"].as_array().unwrap().is_empty());
+}
