@@ -14,6 +14,11 @@ pub enum Transport {
     Resp,
     /// Raw bytes out, raw bytes back.
     Tcp,
+    /// PostgreSQL startup: the server's authentication request, rendered as text.
+    Postgres,
+    /// Model Context Protocol over HTTP (streamable HTTP, or the older
+    /// HTTP+SSE): initialize, then tools/list, rendered as one JSON document.
+    Mcp,
 }
 
 impl Transport {
@@ -22,6 +27,8 @@ impl Transport {
             Self::Http => "http",
             Self::Resp => "resp",
             Self::Tcp => "tcp",
+            Self::Postgres => "postgres",
+            Self::Mcp => "mcp",
         }
     }
 }
@@ -82,7 +89,13 @@ impl Rule {
             "http" => Transport::Http,
             "resp" => Transport::Resp,
             "tcp" => Transport::Tcp,
-            other => return Err(format!("unknown transport {other:?} (http, resp, tcp)")),
+            "postgres" => Transport::Postgres,
+            "mcp" => Transport::Mcp,
+            other => {
+                return Err(format!(
+                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp)"
+                ))
+            }
         };
         if raw.ports.is_empty() || raw.ports.contains(&0) {
             return Err("ports must list at least one port, none of them 0".into());
@@ -179,7 +192,36 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
 fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, String> {
     let http_fields =
         r.method.is_some() || r.path.is_some() || !r.headers.is_empty() || r.body.is_some();
+    let postgres_fields = r.user.is_some() || r.database.is_some();
+    if postgres_fields && transport != Transport::Postgres {
+        return Err("`user` and `database` only apply to a postgres request".into());
+    }
     match transport {
+        Transport::Postgres => {
+            if http_fields || r.command.is_some() || r.send.is_some() {
+                return Err("a postgres request takes only `user` and `database`".into());
+            }
+            let user = r.user.ok_or("a postgres request needs a user")?;
+            let database = r.database.unwrap_or_else(|| user.clone());
+            if [&user, &database]
+                .iter()
+                .any(|s| s.is_empty() || s.len() > 63 || s.chars().any(|c| c.is_control()))
+            {
+                return Err("user and database must be 1-63 printable characters".into());
+            }
+            Ok(Request::Postgres { user, database })
+        }
+        Transport::Mcp => {
+            if r.method.is_some() || !r.headers.is_empty() || r.body.is_some() {
+                return Err("an mcp request takes only `path`: the messages are fixed".into());
+            }
+            if r.command.is_some() || r.send.is_some() {
+                return Err("an mcp request takes only `path`".into());
+            }
+            let path = r.path.ok_or("an mcp request needs a path")?;
+            check_path(&path)?;
+            Ok(Request::Mcp { path })
+        }
         Transport::Http => {
             if r.command.is_some() || r.send.is_some() {
                 return Err("an http request takes method, path, headers and body".into());
@@ -195,11 +237,7 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
                 ));
             }
             let path = r.path.ok_or("an http request needs a path")?;
-            if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                return Err(format!(
-                    "path {path:?} must start with '/' and hold no spaces"
-                ));
-            }
+            check_path(&path)?;
             for (k, v) in &r.headers {
                 let bad = |s: &str| s.is_empty() || s.chars().any(|c| c.is_control());
                 if bad(k) || k.contains(':') || v.chars().any(|c| c.is_control()) {
@@ -242,4 +280,13 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
             })
         }
     }
+}
+
+fn check_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') || path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "path {path:?} must start with '/' and hold no spaces"
+        ));
+    }
+    Ok(())
 }

@@ -14,6 +14,10 @@ pub enum Request {
     Resp { args: Vec<String> },
     /// Raw bytes (possibly none: then only the greeting is read).
     Tcp { send: Vec<u8> },
+    /// A PostgreSQL StartupMessage; the answer is the authentication request.
+    Postgres { user: String, database: String },
+    /// MCP initialize + tools/list at `path` (streamable HTTP, else HTTP+SSE).
+    Mcp { path: String },
 }
 
 impl fmt::Display for Request {
@@ -25,6 +29,10 @@ impl fmt::Display for Request {
             Self::Tcp { send } => {
                 write!(f, "send {}", String::from_utf8_lossy(send).escape_debug())
             }
+            Self::Postgres { user, database } => {
+                write!(f, "startup user={user} database={database}")
+            }
+            Self::Mcp { path } => write!(f, "MCP initialize, tools/list {path}"),
         }
     }
 }

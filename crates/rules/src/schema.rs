@@ -12,7 +12,8 @@ pub struct RawRule {
     pub product: String,
     /// Default ports: the rule is tried first on these.
     pub ports: Vec<u16>,
-    /// `http` (plain, or TLS when the port speaks it), `resp` or `tcp`.
+    /// `http` (plain, or TLS when the port speaks it), `resp`, `tcp`,
+    /// `postgres` or `mcp`.
     pub transport: String,
     /// Score a rule needs to count as identified (default 1).
     #[serde(default)]
@@ -71,6 +72,12 @@ pub struct RawRequest {
     // tcp: bytes to send, with \r \n \t \xNN escapes; empty = read the banner
     #[serde(default)]
     pub send: Option<String>,
+    // postgres: the StartupMessage's user and database (default: the user).
+    // No password field exists: a probe never sends one.
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub database: Option<String>,
 }
 
 /// Exactly one of `status`, `header`, `body_contains`, `body_regex`, `json`.

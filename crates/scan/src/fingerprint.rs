@@ -11,7 +11,8 @@ use tracing::debug;
 
 use crate::findings;
 use crate::transport::{
-    http_exchange, resp_exchange, tcp_exchange, tls_connector, Limits, TlsConnector, TransportError,
+    http_exchange, mcp_exchange, postgres_exchange, resp_exchange, tcp_exchange, tls_connector,
+    Limits, TlsConnector, TransportError,
 };
 
 /// The most requests sent to one port, whatever the rules ask.
@@ -66,9 +67,13 @@ impl Fingerprinter {
             }
         }
         transports.sort_by_key(|t| match t {
+            // MCP speaks HTTP too, but a whole handshake per path: only
+            // when no plain HTTP rule recognised the port.
             Transport::Http => 0,
-            Transport::Resp => 1,
-            Transport::Tcp => 2,
+            Transport::Mcp => 1,
+            Transport::Resp => 2,
+            Transport::Postgres => 3,
+            Transport::Tcp => 4,
         });
         for transport in transports {
             for (order, rule) in candidates
@@ -94,6 +99,20 @@ impl Fingerprinter {
             Some((a, _)) => Identification::Service(Box::new(session.service(&a))),
             None => Identification::Unidentified,
         }
+    }
+}
+
+/// HTTP and MCP (HTTP underneath) share what the port was found to speak.
+async fn http_like(
+    addr: SocketAddr,
+    host: &str,
+    tls: Option<&TlsConnector>,
+    req: &Request,
+    limits: Limits,
+) -> Result<(Response, Option<TlsInfo>), TransportError> {
+    match req {
+        Request::Mcp { .. } => mcp_exchange(addr, host, tls, req, &limits).await,
+        _ => http_exchange(addr, host, tls, req, &limits).await,
     }
 }
 
@@ -167,7 +186,8 @@ impl<'a> Session<'a> {
         match transport {
             Transport::Resp => resp_exchange(self.addr, req, limits).await,
             Transport::Tcp => tcp_exchange(self.addr, req, limits).await,
-            Transport::Http => self.perform_http(req).await,
+            Transport::Postgres => postgres_exchange(self.addr, &self.fp.tls, req, limits).await,
+            Transport::Http | Transport::Mcp => self.perform_http(req).await,
         }
     }
 
@@ -176,16 +196,14 @@ impl<'a> Session<'a> {
     async fn perform_http(&mut self, req: &Request) -> Result<Response, TransportError> {
         let limits = self.fp.limits;
         let tls = &self.fp.tls;
+        let (addr, host) = (self.addr, self.host);
+        let exchange = |tls| http_like(addr, host, tls, req, limits);
         match self.http {
-            HttpMode::Plain => Ok(http_exchange(self.addr, self.host, None, req, &limits)
-                .await?
-                .0),
-            HttpMode::Tls => Ok(http_exchange(self.addr, self.host, Some(tls), req, &limits)
-                .await?
-                .0),
+            HttpMode::Plain => Ok(exchange(None).await?.0),
+            HttpMode::Tls => Ok(exchange(Some(tls)).await?.0),
             HttpMode::Broken => Err(TransportError::protocol("http", "port does not speak HTTP")),
             HttpMode::Unknown { failures } => {
-                let plain = http_exchange(self.addr, self.host, None, req, &limits).await;
+                let plain = exchange(None).await;
                 let err = match plain {
                     Ok((r, _)) => {
                         self.http = HttpMode::Plain;
@@ -196,7 +214,7 @@ impl<'a> Session<'a> {
                     }
                     Err(e) => e,
                 };
-                match http_exchange(self.addr, self.host, Some(tls), req, &limits).await {
+                match exchange(Some(tls)).await {
                     Ok((r, info)) => {
                         self.http = HttpMode::Tls;
                         self.tls_info = info;
@@ -220,7 +238,8 @@ impl<'a> Session<'a> {
     fn service(&self, a: &Assessment<'_>) -> Service {
         let rule = a.rule;
         let transport = match (rule.transport, self.http) {
-            (Transport::Http, HttpMode::Tls) => "https",
+            (Transport::Http | Transport::Mcp, HttpMode::Tls) => "https",
+            (Transport::Mcp, _) => "http",
             (t, _) => t.as_str(),
         };
         let (version, version_source) = match &a.version {

@@ -39,56 +39,122 @@ pub async fn http_exchange(
         return Err(TransportError::protocol("http", "not an HTTP request"));
     };
     let work = async {
-        let stream = TcpStream::connect(addr)
-            .await
-            .map_err(|source| TransportError::Connect { addr, source })?;
-        let _ = stream.set_nodelay(true);
-        let mut request = http::Request::builder()
-            .method(method.as_str())
-            .uri(path.as_str())
-            .header(http::header::HOST, host_header(host, addr))
-            .header(http::header::USER_AGENT, USER_AGENT)
-            .header(http::header::ACCEPT, "*/*")
-            .header(http::header::CONNECTION, "close");
-        for (k, v) in headers {
-            request = request.header(k.as_str(), v.as_str());
-        }
-        let body = Full::new(Bytes::from(body.clone().unwrap_or_default()));
-        let request = request
-            .body(body)
-            .map_err(|e| TransportError::protocol("http", e))?;
-        match tls {
-            None => send(TokioIo::new(stream), request, limits)
-                .await
-                .map(|r| (r, None)),
-            Some(connector) => {
-                let name = server_name(host, addr);
-                let stream = connector
-                    .connect(name, stream)
-                    .await
-                    .map_err(|e| TransportError::Tls(e.to_string()))?;
-                let info = stream
-                    .get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|c| c.first())
-                    .and_then(|c| super::tls::describe(c));
-                send(TokioIo::new(stream), request, limits)
-                    .await
-                    .map(|r| (r, info))
+        let (mut streaming, info) = start(
+            addr,
+            host,
+            tls,
+            method,
+            path,
+            headers,
+            body.clone().unwrap_or_default().into_bytes(),
+        )
+        .await?;
+        let mut buf = Vec::new();
+        let mut truncated = false;
+        while let Some(data) = streaming.chunk().await {
+            let room = limits.body_cap - buf.len();
+            if data.len() > room {
+                buf.extend_from_slice(&data[..room]);
+                truncated = true;
+                break;
             }
+            buf.extend_from_slice(&data);
         }
+        let response = Response::new(Some(streaming.status), streaming.headers, buf, truncated);
+        Ok((response, info))
     };
     tokio::time::timeout(limits.timeout, work)
         .await
         .map_err(|_| TransportError::Timeout(limits.timeout))?
 }
 
+/// A response whose body is still arriving. The connection lives until
+/// this is dropped, so a caller may read an event stream piece by piece
+/// (MCP over SSE) while sending other requests on other connections.
+pub(crate) struct Streaming {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    body: hyper::body::Incoming,
+    _driver: AbortOnDrop,
+}
+
+impl Streaming {
+    /// The next piece of the body; `None` at its end. A body cut off
+    /// mid-way ends here too: what arrived still counts.
+    pub(crate) async fn chunk(&mut self) -> Option<Bytes> {
+        loop {
+            let frame = self.body.frame().await?.ok()?;
+            if let Ok(data) = frame.into_data() {
+                return Some(data);
+            }
+        }
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Connect (with TLS when given), send one request, and return as soon as
+/// the status line and headers are in. No timeout here: callers bound the
+/// whole exchange. `Accept: */*` is sent unless `headers` names one.
+pub(crate) async fn start(
+    addr: SocketAddr,
+    host: &str,
+    tls: Option<&TlsConnector>,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Result<(Streaming, Option<TlsInfo>), TransportError> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|source| TransportError::Connect { addr, source })?;
+    let _ = stream.set_nodelay(true);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(http::header::HOST, host_header(host, addr))
+        .header(http::header::USER_AGENT, USER_AGENT)
+        .header(http::header::CONNECTION, "close");
+    if !headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+    {
+        request = request.header(http::header::ACCEPT, "*/*");
+    }
+    for (k, v) in headers {
+        request = request.header(k.as_str(), v.as_str());
+    }
+    let request = request
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| TransportError::protocol("http", e))?;
+    match tls {
+        None => send(TokioIo::new(stream), request).await.map(|r| (r, None)),
+        Some(connector) => {
+            let name = server_name(host, addr);
+            let stream = connector
+                .connect(name, stream)
+                .await
+                .map_err(|e| TransportError::Tls(e.to_string()))?;
+            let info = stream
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .and_then(|c| super::tls::describe(c));
+            send(TokioIo::new(stream), request).await.map(|r| (r, info))
+        }
+    }
+}
+
 async fn send<T>(
     io: TokioIo<T>,
     request: http::Request<Full<Bytes>>,
-    limits: &Limits,
-) -> Result<Response, TransportError>
+) -> Result<Streaming, TransportError>
 where
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -97,7 +163,7 @@ where
         .handshake(io)
         .await
         .map_err(|e| TransportError::protocol("http", e))?;
-    // The connection task dies with this exchange: aborted on drop.
+    // The connection task dies with the response: aborted on drop.
     let driver = AbortOnDrop(tokio::spawn(async move {
         let _ = conn.await;
     }));
@@ -116,24 +182,12 @@ where
             )
         })
         .collect();
-    let mut body = response.into_body();
-    let mut buf = Vec::new();
-    let mut truncated = false;
-    while let Some(frame) = body.frame().await {
-        // A body cut off mid-way still counts: keep what arrived.
-        let Ok(frame) = frame else { break };
-        if let Ok(data) = frame.into_data() {
-            let room = limits.body_cap - buf.len();
-            if data.len() > room {
-                buf.extend_from_slice(&data[..room]);
-                truncated = true;
-                break;
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    drop(driver);
-    Ok(Response::new(Some(status), headers, buf, truncated))
+    Ok(Streaming {
+        status,
+        headers,
+        body: response.into_body(),
+        _driver: driver,
+    })
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);
@@ -144,7 +198,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-fn host_header(host: &str, addr: SocketAddr) -> String {
+pub(crate) fn host_header(host: &str, addr: SocketAddr) -> String {
     if host.contains(':') {
         format!("[{host}]:{}", addr.port())
     } else {

@@ -2,7 +2,10 @@
 //! return a bounded [`Response`]. Every read is capped and every wait has a
 //! timeout, because every byte a target sends is hostile.
 mod http;
+mod mcp;
+mod postgres;
 mod resp;
+mod sse;
 mod tcp;
 mod tls;
 
@@ -10,6 +13,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use http::http_exchange;
+pub use mcp::mcp_exchange;
+pub use postgres::{postgres_exchange, startup_message};
 pub use resp::{encode_command, parse_resp_reply, resp_exchange};
 pub use tcp::tcp_exchange;
 pub use tls::{tls_connector, TlsConnector};
