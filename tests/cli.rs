@@ -181,9 +181,12 @@ fn rules_list_and_lint() {
         .replace("body_regex", "body_regx"),
     )
     .unwrap();
+    // Curated advisory data is linted like code too.
+    std::fs::write(dir.path().join("advisory.yaml"), "id: AIMAP-2026-0001\nmodified: yesterday\n").unwrap();
     let out = aimap(&["rules", "lint", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
+    assert!(err.contains("advisory.yaml") && err.contains("not RFC 3339"), "{err}");
     assert!(
         err.contains("bad.toml") && err.contains("missing field"),
         "{err}"

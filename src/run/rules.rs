@@ -91,8 +91,10 @@ fn auth_check(rule: &Rule) -> String {
     }
 }
 
+/// Check probe rules (`*.toml`) and advisory data (`*.yaml`, `*.yml`,
+/// `*.json`, OSV format): a directory's files, or everything built in.
 pub fn lint(dir: Option<&Path>) -> Result<u8> {
-    let (count, errors) = match dir {
+    let (count, mut errors) = match dir {
         Some(dir) => {
             let (rules, errors) = aimap_rules::load_dir(dir)?;
             let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -107,14 +109,39 @@ pub fn lint(dir: Option<&Path>) -> Result<u8> {
             Err(e) => (0, vec![e.to_string()]),
         },
     };
+    let advisories = match dir {
+        Some(dir) => {
+            let files = advisory_files(dir)?;
+            let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+            errors.extend(aimap_advisory::curated::lint(&borrowed));
+            files.len()
+        }
+        None => {
+            errors.extend(aimap_advisory::lint_curated());
+            aimap_advisory::curated().len()
+        }
+    };
     for e in &errors {
         eprintln!("error: {e}");
     }
     if errors.is_empty() {
-        println!("ok: {count} rule(s) valid");
+        println!("ok: {count} probe rule(s), {advisories} advisory file(s)/record(s) valid");
         Ok(exit::OK)
     } else {
         eprintln!("{} problem(s), {count} rule(s) valid", errors.len());
         Ok(exit::FINDINGS)
     }
+}
+
+fn advisory_files(dir: &Path) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let is_data = path.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
+        if is_data && path.is_file() {
+            out.push((path.display().to_string(), crate::config::read_small(&path)?));
+        }
+    }
+    out.sort();
+    Ok(out)
 }
