@@ -258,3 +258,157 @@ pub fn chroma(ip: &str, port: u16, token: Option<&str>) -> Option<Server> {
     );
     Some(server)
 }
+
+// ---- Landscape servers (PyPI venv .venv-landscape, Debian PostgreSQL and
+// memcached), started by tests/scan_landscape_real.rs and
+// tests/scan_datastores_real.rs. ----
+
+/// A program in the second venv scripts/test.sh creates (.venv-landscape:
+/// MLflow, Jupyter Server, Gradio, Streamlit, LiteLLM, MCP SDK), kept apart
+/// from ChromaDB's pins.
+pub fn landscape_bin(name: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("AIMAP_TEST_VENV_LANDSCAPE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-landscape"));
+    let p = root.join("bin").join(name);
+    p.is_file().then_some(p)
+}
+
+/// A file under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Start `cmd` in its own temp dir (also its HOME) with telemetry off,
+/// without waiting: slow Python servers start side by side, then
+/// [`wait_all`] waits for them together.
+pub fn spawn_in_tempdir(addr: SocketAddr, mut cmd: Command) -> Option<Server> {
+    let dir = tempfile::tempdir().ok()?;
+    cmd.current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("DO_NOT_TRACK", "1")
+        .env("MLFLOW_ENABLE_TELEMETRY", "false")
+        .env("GRADIO_ANALYTICS_ENABLED", "False")
+        .env("HF_HUB_OFFLINE", "1")
+        .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        .env("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
+        .env("NO_PROXY", "*");
+    Server::spawn(addr, cmd, Some(dir))
+}
+
+/// Wait until every server listens; panics naming the first that does not.
+pub fn wait_all(servers: &[&Server], within: Duration) {
+    let t0 = Instant::now();
+    for s in servers {
+        let left = within.saturating_sub(t0.elapsed());
+        assert!(wait_listening(s.addr, left), "{} did not listen", s.addr);
+    }
+}
+
+/// The newest PostgreSQL server binaries (Debian puts them in
+/// /usr/lib/postgresql/<major>/bin, off PATH).
+pub fn postgres_bin(name: &str) -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .collect();
+    dirs.sort_by_key(|d| {
+        d.parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u32>().ok())
+    });
+    dirs.into_iter()
+        .rev()
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .or_else(|| find_program(name))
+}
+
+/// A private PostgreSQL cluster on `ip:port`: `trust` lets any loopback
+/// client in without credentials, otherwise scram-sha-256 is demanded.
+/// PostgreSQL refuses to run as root, so when the tests run as root the
+/// cluster belongs to the `postgres` user (setpriv execs, so stopping the
+/// server stops postgres itself).
+pub fn postgres(ip: &str, port: u16, trust: bool) -> Option<Server> {
+    let initdb = postgres_bin("initdb")?;
+    let server = postgres_bin("postgres")?;
+    let dir = tempfile::tempdir().ok()?;
+    let data = dir.path().join("data");
+    let as_root = Command::new("id").arg("-u").output().ok()?.stdout == b"0\n";
+    let run_as = |program: &Path| {
+        if as_root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=postgres", "--regid=postgres", "--init-groups"])
+                .arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    };
+    if as_root {
+        let ok = Command::new("chown")
+            .arg("postgres:postgres")
+            .arg(dir.path())
+            .status()
+            .ok()?
+            .success();
+        assert!(ok, "chown to the postgres user failed");
+    }
+    let method = if trust { "trust" } else { "scram-sha-256" };
+    let out = run_as(&initdb)
+        .arg("-D")
+        .arg(&data)
+        .args(["-U", "postgres", "--auth-local=trust", "--no-sync"])
+        .arg(format!("--auth-host={method}"))
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "initdb failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = run_as(&server);
+    cmd.arg("-D")
+        .arg(&data)
+        .args(["-c", &format!("listen_addresses={ip}")])
+        .args(["-c", &format!("port={port}")])
+        .args(["-c", "fsync=off", "-c", "ssl=off"])
+        .arg("-c")
+        .arg(format!("unix_socket_directories={}", dir.path().display()));
+    let addr = SocketAddr::new(ip.parse().ok()?, port);
+    let server = Server::spawn(addr, cmd, Some(dir))?;
+    assert!(
+        wait_listening(addr, Duration::from_secs(30)),
+        "postgres did not listen on {addr}"
+    );
+    Some(server)
+}
+
+/// A real memcached on `ip:port`; with `user_password` ("user:pw") the text
+/// protocol demands authentication (`-Y`).
+pub fn memcached(ip: &str, port: u16, user_password: Option<&str>) -> Option<Server> {
+    let bin = find_program("memcached")?;
+    let dir = tempfile::tempdir().ok()?;
+    let mut cmd = Command::new(bin);
+    cmd.args(["-l", ip, "-p", &port.to_string(), "-U", "0", "-m", "16"])
+        .args(["-u", "nobody"]);
+    if let Some(up) = user_password {
+        use std::os::unix::fs::PermissionsExt;
+        // memcached reads the file after dropping to `nobody`.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).ok()?;
+        let file = dir.path().join("auth");
+        std::fs::write(&file, format!("{up}\n")).ok()?;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).ok()?;
+        cmd.arg("-Y").arg(&file);
+    }
+    let addr = SocketAddr::new(ip.parse().ok()?, port);
+    let server = Server::spawn(addr, cmd, Some(dir))?;
+    assert!(
+        wait_listening(addr, Duration::from_secs(10)),
+        "memcached did not listen on {addr}"
+    );
+    Some(server)
+}
