@@ -2,6 +2,10 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong in the advisory crate. Each variant names
 /// the operation and the input, so a caller can print it as is.
+///
+/// Problems with one input file (unreadable, not OSV, over a size limit)
+/// are not errors of the whole import: they are listed by name in
+/// [`crate::ImportReport::errors`] and the import goes on.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An advisory that breaks the OSV rules we rely on (no introduced
@@ -17,10 +21,6 @@ pub enum Error {
         reason: String,
     },
 
-    /// A file that is not OSV JSON or YAML.
-    #[error("cannot parse {path}: {reason}")]
-    Parse { path: String, reason: String },
-
     /// A file system operation failed.
     #[error("{op} {}: {source}", path.display())]
     Io {
@@ -29,14 +29,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-
-    /// A zip archive that cannot be read, or that breaks our limits.
-    #[error("zip archive {path}: {reason}")]
-    Zip { path: String, reason: String },
-
-    /// An input larger than we are willing to read.
-    #[error("{path} exceeds the {limit}-byte limit")]
-    TooLarge { path: String, limit: u64 },
 
     /// A download that failed or returned something other than 200.
     #[error("download {url}: {reason}")]

@@ -13,10 +13,26 @@ use crate::osv::{Advisory, Affected, RangeKind};
 use crate::range::{CompiledRange, Hit};
 use crate::version::{Scheme, Version};
 
+/// What every match of one advisory repeats, computed once at build time.
+#[derive(Debug)]
+struct Prepared {
+    advisory: Advisory,
+    summary: Arc<str>,
+    details: Arc<str>,
+    rating: Option<Severity>,
+    cvss: Option<crate::cvss::Cvss>,
+    references: Arc<[String]>,
+    mitigation: Option<Arc<str>>,
+}
+
 /// One affected package of one advisory, ready to evaluate.
 #[derive(Debug)]
 struct Entry {
-    advisory: Arc<Advisory>,
+    advisory: Arc<Prepared>,
+    /// The affected range in words.
+    described: Arc<str>,
+    /// The OSV ecosystem as written in the advisory (`Debian:12`).
+    ecosystem_name: String,
     source: Source,
     ecosystem: Ecosystem,
     package: String,
@@ -41,6 +57,9 @@ pub struct Query<'a> {
 #[derive(Debug, Default)]
 pub struct Index {
     packages: HashMap<(String, String), Vec<Entry>>,
+    /// Packages where two advisories share an id or alias: only their
+    /// results need deduplicating.
+    overlapping: HashSet<(String, String)>,
     advisories: usize,
     /// Affected entries that could not be compiled (no version scheme).
     unmatchable: usize,
@@ -55,8 +74,16 @@ impl Index {
                 continue;
             }
             index.advisories += 1;
-            let advisory = Arc::new(advisory);
-            for affected in &advisory.affected {
+            let advisory = Arc::new(Prepared {
+                summary: summary(&advisory).into(),
+                details: truncate(&advisory.details, 1000).into(),
+                mitigation: advisory.mitigation.as_deref().map(Arc::from),
+                rating: advisory.rating(),
+                cvss: advisory.cvss(),
+                references: advisory.references.iter().map(|r| r.url.clone()).collect(),
+                advisory,
+            });
+            for affected in &advisory.advisory.affected {
                 match compile(&advisory, source, affected) {
                     Some(entry) => index
                         .packages
@@ -69,12 +96,20 @@ impl Index {
         }
         // Imported data before curated data, so that deduplication keeps
         // the (fresher) database record when both describe one CVE.
-        for entries in index.packages.values_mut() {
+        for (key, entries) in &mut index.packages {
             entries.sort_by(|a, b| {
                 a.source
                     .cmp(&b.source)
-                    .then_with(|| a.advisory.id.cmp(&b.advisory.id))
+                    .then_with(|| a.advisory.advisory.id.cmp(&b.advisory.advisory.id))
             });
+            let mut seen = HashSet::new();
+            let ids = entries.iter().flat_map(|e| {
+                let a = &e.advisory.advisory;
+                std::iter::once(&a.id).chain(&a.aliases)
+            });
+            if !ids.into_iter().all(|id| seen.insert(id.as_str())) {
+                index.overlapping.insert(key.clone());
+            }
         }
         index
     }
@@ -140,14 +175,39 @@ impl Index {
             } else {
                 Confidence::Package
             });
-        let mut result = MatchResult::default();
+        let mut result = MatchResult {
+            affected: Vec::with_capacity(8),
+            ..MatchResult::default()
+        };
         let names =
             std::iter::once(name.as_str()).chain(former_names(&ecosystem, &name).iter().copied());
-        let entries = names
-            .filter_map(|n| self.packages.get(&(ecosystem.family(), n.to_string())))
-            .flatten();
+        let keys: Vec<(String, String)> =
+            names.map(|n| (ecosystem.family(), n.to_string())).collect();
+        let lists: Vec<&Vec<Entry>> = keys.iter().filter_map(|k| self.packages.get(k)).collect();
+        let overlap = lists.len() > 1 || keys.iter().any(|k| self.overlapping.contains(k));
+        let entries = lists.into_iter().flatten();
+        // The query version, parsed once per scheme (entries of one package
+        // share a scheme; Go's stdlib alone has hundreds of entries).
+        let mut parsed: Vec<(Scheme, Parsed)> = Vec::with_capacity(1);
         for entry in entries {
-            if let Some((m, certain)) = evaluate(entry, &ecosystem, version, confidence) {
+            let query_version = version.map(|v| {
+                let i = match parsed.iter().position(|(s, _)| *s == entry.scheme) {
+                    Some(i) => i,
+                    None => {
+                        let p = entry
+                            .scheme
+                            .parse(v)
+                            .map(|v| (v.key(), v))
+                            .map_err(|e| e.to_string());
+                        parsed.push((entry.scheme, p));
+                        parsed.len() - 1
+                    }
+                };
+                &parsed[i].1
+            });
+            if let Some((m, certain)) =
+                evaluate(entry, &ecosystem, version, query_version, confidence)
+            {
                 if certain {
                     result.affected.push(m);
                 } else {
@@ -155,8 +215,11 @@ impl Index {
                 }
             }
         }
-        result.affected = dedupe(std::mem::take(&mut result.affected), &[]);
-        result.possible = dedupe(std::mem::take(&mut result.possible), &result.affected);
+        // One advisory per entry list means one id per match: nothing to merge.
+        if overlap {
+            result.affected = dedupe(std::mem::take(&mut result.affected), &[]);
+            result.possible = dedupe(std::mem::take(&mut result.possible), &result.affected);
+        }
         result
     }
 }
@@ -178,7 +241,10 @@ fn former_names(ecosystem: &Ecosystem, name: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, _, old)| old)
 }
 
-fn compile(advisory: &Arc<Advisory>, source: Source, affected: &Affected) -> Option<Entry> {
+/// A query version read under one scheme: its set key and value, or why not.
+type Parsed = Result<(String, Version), String>;
+
+fn compile(advisory: &Arc<Prepared>, source: Source, affected: &Affected) -> Option<Entry> {
     let ecosystem = Ecosystem::parse(&affected.package.ecosystem);
     let scheme = ecosystem.scheme()?;
     let mut ranges = Vec::new();
@@ -197,8 +263,19 @@ fn compile(advisory: &Arc<Advisory>, source: Source, affected: &Affected) -> Opt
         }
         versions.insert(v.clone());
     }
+    let mut parts: Vec<String> = ranges.iter().map(CompiledRange::describe).collect();
+    if parts.is_empty() && !affected.versions.is_empty() {
+        parts.push(format!("{} listed versions", affected.versions.len()));
+    }
+    let described: Arc<str> = if parts.is_empty() {
+        "no versions listed".into()
+    } else {
+        parts.join("; ").into()
+    };
     Some(Entry {
         advisory: Arc::clone(advisory),
+        described,
+        ecosystem_name: affected.package.ecosystem.clone(),
         source,
         package: ecosystem.normalize_name(&affected.package.name),
         ecosystem,
@@ -214,6 +291,7 @@ fn evaluate(
     entry: &Entry,
     query_eco: &Ecosystem,
     version: Option<&str>,
+    parsed: Option<&Parsed>,
     confidence: Confidence,
 ) -> Option<(Match, bool)> {
     // Debian advisories are per release; without a release the answer can
@@ -225,35 +303,21 @@ fn evaluate(
         }
         _ => None,
     };
-    let describe = || {
-        let mut parts: Vec<String> = entry.ranges.iter().map(CompiledRange::describe).collect();
-        if !entry.versions.is_empty() && entry.ranges.is_empty() {
-            parts.push(format!(
-                "{} listed versions",
-                entry
-                    .advisory
-                    .affected
-                    .iter()
-                    .map(|a| a.versions.len())
-                    .max()
-                    .unwrap_or(0)
-            ));
-        }
-        if parts.is_empty() {
-            "no versions listed".to_string()
-        } else {
-            parts.join("; ")
-        }
-    };
-    let parsed: Option<Result<Version, String>> =
-        version.map(|v| entry.scheme.parse(v).map_err(|e| e.to_string()));
     let (hit, certain, note) = match parsed {
-        Some(Ok(v)) => {
+        Some(Ok((key, v))) => {
+            let listed = || {
+                let raw = version.is_some_and(|r| entry.versions.contains(r));
+                (raw || entry.versions.contains(key)).then(|| Hit {
+                    introduced: String::new(),
+                    fixed: None,
+                    last_affected: None,
+                })
+            };
             let hit = entry
                 .ranges
                 .iter()
-                .find_map(|r| r.affects(&v))
-                .or_else(|| in_list(entry, version, &v))?;
+                .find_map(|r| r.affects(v))
+                .or_else(listed)?;
             (Some(hit), release_note.is_none(), release_note)
         }
         other => {
@@ -278,41 +342,30 @@ fn evaluate(
             }
         }
     };
-    let a = &entry.advisory;
-    let rating = a.rating();
+    let p = &entry.advisory;
+    let a = &p.advisory;
     Some((
         Match {
             id: a.id.clone(),
             aliases: a.aliases.clone(),
-            summary: summary(a),
-            details: truncate(&a.details, 2000),
-            severity: rating.unwrap_or(Severity::Medium),
-            rated: rating.is_some(),
-            cvss: a.cvss(),
-            ecosystem: entry.ecosystem.to_string(),
+            summary: p.summary.clone(),
+            details: p.details.clone(),
+            severity: p.rating.unwrap_or(Severity::Medium),
+            rated: p.rating.is_some(),
+            cvss: p.cvss.clone(),
+            ecosystem: entry.ecosystem_name.clone(),
             package: entry.package.clone(),
             version: version.filter(|_| hit.is_some()).map(str::to_string),
-            affected_versions: describe(),
+            affected_versions: entry.described.clone(),
             fixed: hit.and_then(|h| h.fixed),
-            references: a.references.iter().map(|r| r.url.clone()).collect(),
+            references: p.references.clone(),
             confidence,
             source: entry.source,
             note,
-            mitigation: a.mitigation.clone(),
+            mitigation: p.mitigation.clone(),
         },
         certain,
     ))
-}
-
-/// Membership in the explicit `versions` list (as written or canonical).
-fn in_list(entry: &Entry, raw: Option<&str>, v: &Version) -> Option<Hit> {
-    let listed =
-        raw.is_some_and(|r| entry.versions.contains(r)) || entry.versions.contains(&v.key());
-    listed.then(|| Hit {
-        introduced: String::new(),
-        fixed: None,
-        last_affected: None,
-    })
 }
 
 fn summary(a: &Advisory) -> String {
@@ -334,25 +387,27 @@ fn summary(a: &Advisory) -> String {
 /// Merges matches that describe one vulnerability under several ids (a
 /// PYSEC and a GHSA record, or a curated record and the database's).
 /// The first one wins (database before curated); the others' ids become
-/// aliases. Matches already present in `already` are dropped.
+/// aliases. Matches already present in `already` are dropped. Linear in
+/// the number of ids: packages such as Go's `stdlib` match hundreds of
+/// advisories at old versions.
 fn dedupe(matches: Vec<Match>, already: &[Match]) -> Vec<Match> {
-    let names = |m: &Match| -> Vec<String> {
-        std::iter::once(m.id.clone())
-            .chain(m.aliases.iter().cloned())
-            .collect()
-    };
-    let overlaps =
-        |a: &Match, b: &Match| names(a).iter().any(|n| b.id == *n || b.aliases.contains(n));
+    fn names(m: &Match) -> impl Iterator<Item = &str> {
+        std::iter::once(m.id.as_str()).chain(m.aliases.iter().map(String::as_str))
+    }
+    let taken: HashSet<&str> = already.iter().flat_map(names).collect();
     let mut kept: Vec<Match> = Vec::with_capacity(matches.len());
+    let mut owner: HashMap<String, usize> = HashMap::new();
     for m in matches {
-        if already.iter().any(|a| overlaps(a, &m)) {
+        if names(&m).any(|n| taken.contains(n)) {
             continue;
         }
-        match kept.iter_mut().find(|k| overlaps(k, &m)) {
-            Some(k) => {
-                for n in names(&m) {
-                    if n != k.id && !k.aliases.contains(&n) {
-                        k.aliases.push(n);
+        let ids: Vec<String> = names(&m).map(str::to_string).collect();
+        match ids.iter().find_map(|n| owner.get(n).copied()) {
+            Some(i) => {
+                let k = &mut kept[i];
+                for n in &ids {
+                    if *n != k.id && !k.aliases.contains(n) {
+                        k.aliases.push(n.clone());
                     }
                 }
                 if k.fixed.is_none() {
@@ -361,8 +416,16 @@ fn dedupe(matches: Vec<Match>, already: &[Match]) -> Vec<Match> {
                 if !k.rated && m.rated {
                     (k.severity, k.rated, k.cvss) = (m.severity, true, m.cvss);
                 }
+                for n in ids {
+                    owner.entry(n).or_insert(i);
+                }
             }
-            None => kept.push(m),
+            None => {
+                for n in ids {
+                    owner.entry(n).or_insert(kept.len());
+                }
+                kept.push(m);
+            }
         }
     }
     kept

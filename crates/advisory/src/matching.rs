@@ -15,6 +15,8 @@
 //!   product (`pkg:generic/redis`) says nothing about distribution
 //!   backports, so such matches carry [`Confidence::VersionOnly`].
 
+use std::sync::Arc;
+
 use aimap_model::{Finding, FindingKind, Severity, Subject};
 use serde::Serialize;
 
@@ -57,27 +59,28 @@ pub struct Match {
     pub id: String,
     /// Other ids for the same vulnerability (CVE, GHSA, PYSEC, GO...).
     pub aliases: Vec<String>,
-    pub summary: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub details: String,
+    pub summary: Arc<str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    /// The advisory text, cut at 1,000 characters.
+    pub details: Arc<str>,
     pub severity: Severity,
     /// False when the advisory carries no rating and [`Match::severity`] is
     /// aimap's default (medium).
     pub rated: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cvss: Option<Cvss>,
-    /// The OSV ecosystem and package name the advisory names.
+    /// The OSV ecosystem and (normalised) package name the advisory names.
     pub ecosystem: String,
     pub package: String,
     /// The version that was matched, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     /// The affected range in words (`>= 7.2.0, < 7.2.11`).
-    pub affected_versions: String,
+    pub affected_versions: Arc<str>,
     /// The release that fixes it for this version; `None` when the data
     /// names none.
     pub fixed: Option<String>,
-    pub references: Vec<String>,
+    pub references: Arc<[String]>,
     pub confidence: Confidence,
     pub source: Source,
     /// Why this is only possible, or what would settle it.
@@ -85,7 +88,7 @@ pub struct Match {
     pub note: Option<String>,
     /// The advisory's own advice while no fix exists (curated data).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mitigation: Option<String>,
+    pub mitigation: Option<Arc<str>>,
 }
 
 impl Match {
@@ -178,7 +181,7 @@ pub fn to_finding(m: &Match, subject: Subject, package_name: &str) -> Finding {
         subject,
         evidence,
         remediation: m.remediation(package_name),
-        references: m.references.clone(),
+        references: m.references.to_vec(),
     }
 }
 
@@ -200,7 +203,7 @@ mod tests {
             id: "GO-2024-2901".into(),
             aliases: vec!["CVE-2024-37032".into(), "GHSA-8hqg-whrw-pv92".into()],
             summary: "Ollama does not validate the format of the digest".into(),
-            details: String::new(),
+            details: "".into(),
             severity: Severity::High,
             rated: true,
             cvss: None,
@@ -209,7 +212,8 @@ mod tests {
             version: Some("0.1.29".into()),
             affected_versions: "< 0.1.34".into(),
             fixed: Some("0.1.34".into()),
-            references: vec!["https://github.com/advisories/GHSA-8hqg-whrw-pv92".into()],
+            references: vec!["https://github.com/advisories/GHSA-8hqg-whrw-pv92".to_string()]
+                .into(),
             confidence: Confidence::Package,
             source: Source::Database,
             note: None,

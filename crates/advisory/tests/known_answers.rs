@@ -174,7 +174,7 @@ fn unknown_version_only_claims_what_affects_every_version() {
         .iter()
         .find(|m| m.id == "GO-2024-2901")
         .expect("GO-2024-2901 is possible");
-    assert_eq!(possible.affected_versions, "< 0.1.34");
+    assert_eq!(&*possible.affected_versions, "< 0.1.34");
     assert!(
         possible
             .note

@@ -177,7 +177,7 @@ fn several_ranges_any_of_them_affects() {
     assert_eq!(fixed("2.5"), Some(None));
     assert_eq!(fixed("2.6"), None);
     let m = &idx.match_purl("pkg:pypi/p", Some("2.0")).affected[0];
-    assert_eq!(m.affected_versions, "< 1.0; >= 2.0, <= 2.5");
+    assert_eq!(&*m.affected_versions, "< 1.0; >= 2.0, <= 2.5");
 }
 
 #[test]
