@@ -128,7 +128,10 @@ fn triton_open_restricted_and_metrics() {
     assert!(restricted["evidence"]
         .to_string()
         .contains("This API is restricted"));
-    assert!(restricted["findings"].as_array().unwrap().is_empty());
+    let findings = restricted["findings"].as_array().unwrap();
+    assert!(findings.iter().all(|f| f["kind"] != "exposure"), "no exposure finding: {findings:?}");
+    // 2.59.0 is container 25.06, before NVIDIA's 25.07 fixes (curated advisories).
+    assert!(restricted["vulnerabilities"].to_string().contains("CVE-2025-23319"), "{restricted}");
 
     let metrics = service(&report, "127.0.67.3", 8002).expect("triton metrics");
     assert_eq!(metrics["service"], "triton");
@@ -227,4 +230,43 @@ fn hostile_and_plain_servers_are_not_ai_services() {
         peak_kib > 0 && peak_kib < 64 * 1024,
         "peak RSS {peak_kib} KiB"
     );
+}
+
+#[test]
+fn rules_from_a_directory_extend_the_scan_and_output_goes_to_a_file() {
+    let (_rt, _servers) = farm(vec![(Emulator::PlainHttp, "127.0.68.20:8080")]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("welcome.toml"),
+        r#"
+id = "nginx-welcome"
+product = "nginx default page"
+ports = [8080]
+transport = "http"
+exposure_severity = "low"
+risk = "A default page says nobody configured this server."
+remediation = "Remove the default site."
+[[probes]]
+name = "page"
+request = { path = "/" }
+identify = 1
+auth = "none"
+matchers = [{ status = [200] }, { body_contains = "Welcome to nginx" }]
+extract = [{ into = "version", header = "server", regex = 'nginx/([0-9.]+)', source = "header" }]
+"#,
+    )
+    .unwrap();
+    let out_file = dir.path().join("report.json");
+    let out = aimap(&[
+        "scan", "127.0.68.20", "-p", "8080", "--rules", dir.path().to_str().unwrap(), "--format", "json", "-o", out_file.to_str().unwrap(), "--fail-on", "low",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "the low finding meets --fail-on low: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "the report went to the file");
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    validate_against_schema(&text);
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let s = service(&report, "127.0.68.20", 8080).expect("the custom rule identified it");
+    assert_eq!(s["service"], "nginx-welcome");
+    assert_eq!(s["version_source"], "header");
+    assert!(s["version"].as_str().unwrap().starts_with("1."));
 }
