@@ -194,6 +194,15 @@ fn osv_export_archives() {
     assert!(bomb.message.contains("larger than"), "{}", bomb.message);
     assert!(!tmp.path().join("etc").exists());
 
+    // A folder of downloaded exports is walked into as well.
+    let exports = tmp.path().join("exports/Go");
+    fs::create_dir_all(&exports).unwrap();
+    fs::write(exports.join("all.zip"), &bytes).unwrap();
+    let walked = Store::new(tmp.path().join("store2"))
+        .import(&[tmp.path().join("exports")])
+        .unwrap();
+    assert_eq!(walked.new, good);
+
     let again = store.import_zip_bytes("memory", &bytes).unwrap();
     assert_eq!((again.new, again.changed, again.unchanged), (0, 0, good));
     let not_zip = store.import_zip_bytes("memory", b"PK garbage").unwrap();

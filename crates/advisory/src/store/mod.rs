@@ -22,8 +22,24 @@ use crate::matching::Source;
 use crate::osv::{raw::RawAdvisory, Advisory};
 use source::Item;
 
-/// An advisory store in one directory (see the `disk` module for the
-/// format). Cheap to create: nothing is read until asked.
+/// An advisory store in one directory. Cheap to create: nothing is read
+/// until asked.
+///
+/// Storage format (version 1):
+///
+/// ```text
+/// <dir>/state.json          sources, import times, counts
+/// <dir>/osv/<Family>.jsonl  one OSV JSON record per line, sorted by id
+/// ```
+///
+/// Each line is a validated advisory written back as compact OSV JSON
+/// (fields aimap does not use are dropped), one file per ecosystem family
+/// (`Go`, `PyPI`, `Debian`...), so an update rewrites only the families it
+/// touched; files are written to a temporary name and renamed into place.
+/// A record counts as unchanged when its id and content are already
+/// stored, as changed when its content differs (unless its `modified` is
+/// older than the stored copy's, which is then kept). The Go database's
+/// exports carry a zero `modified`, so content, not the timestamp, decides.
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,

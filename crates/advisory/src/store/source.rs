@@ -75,6 +75,12 @@ fn walk(dir: &Path, depth: usize, files: &mut usize, sink: &mut dyn FnMut(Item))
         } else if kind.is_file() && has_ext(&path, &["json", "yaml", "yml"]) {
             *files += 1;
             read_file(&path, sink);
+        } else if kind.is_file() && has_ext(&path, &["zip"]) {
+            // A folder of downloaded exports (`PyPI/all.zip`, `Go/all.zip`).
+            match File::open(&path) {
+                Ok(f) => read_zip(f, &path.display().to_string(), files, sink),
+                Err(e) => sink(fail(&path, format!("cannot open: {e}"))),
+            }
         }
     }
 }
