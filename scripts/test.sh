@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # 1. Debian packages: real servers for the tests.
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v memcached >/dev/null || need+=(memcached)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   apt-get update -qq
@@ -25,6 +27,17 @@ if ! cmp -s scripts/test-requirements.txt "$stamp" 2>/dev/null; then
   cp scripts/test-requirements.txt "$stamp"
 fi
 
+# MLflow, Jupyter Server, Gradio, Streamlit, LiteLLM and the MCP SDK in a
+# second venv: their pins and ChromaDB's do not mix.
+landscape=.venv-landscape
+lstamp="$landscape/.requirements"
+if ! cmp -s scripts/test-landscape-requirements.txt "$lstamp" 2>/dev/null; then
+  echo "== creating $landscape"
+  python3 -m venv "$landscape"
+  "$landscape/bin/pip" install -q --disable-pip-version-check -r scripts/test-landscape-requirements.txt
+  cp scripts/test-landscape-requirements.txt "$lstamp"
+fi
+
 # 3. Every test; real-server tests fail instead of skipping.
-export AIMAP_REQUIRE_REAL=1 AIMAP_TEST_VENV="$PWD/$venv"
+export AIMAP_REQUIRE_REAL=1 AIMAP_TEST_VENV="$PWD/$venv" AIMAP_TEST_VENV_LANDSCAPE="$PWD/$landscape"
 cargo test --workspace --locked "$@"
