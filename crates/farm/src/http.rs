@@ -21,7 +21,7 @@ use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 
 /// Request bodies above this are refused by closing the connection: no
 /// test needs more, and it bounds memory under a hostile client.
@@ -95,8 +95,12 @@ impl hyper::body::Body for Body {
     }
 }
 
-/// Serve HTTP/1.1 on `stream` until the client leaves or misbehaves.
-pub(crate) async fn serve(stream: TcpStream, handler: &dyn Handler) {
+/// Serve HTTP/1.1 on `stream` (plain TCP, or TLS for the emulators of
+/// TLS-only servers) until the client leaves or misbehaves.
+pub(crate) async fn serve<S>(stream: S, handler: &dyn Handler)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     let service = service_fn(|req: Request<Incoming>| async move {
         let (parts, body) = req.into_parts();
         // A body over the limit (or a broken one) ends the connection.

@@ -18,6 +18,10 @@ pub(crate) enum J {
     Str(String),
     Arr(Vec<J>),
     Obj(Vec<(&'static str, J)>),
+    /// A number or literal written as given (floats: `1.2e-05`, `0.5`).
+    Raw(String),
+    /// An object whose keys are data (model names, index names).
+    Map(Vec<(String, J)>),
 }
 
 /// How strings are escaped.
@@ -25,6 +29,10 @@ pub(crate) enum J {
 pub(crate) enum Escape {
     Go,
     Rapid,
+    /// Python's `json.dumps` defaults: `", "` and `": "` separators and
+    /// `ensure_ascii` (every non-ASCII character as `\uXXXX`). aiohttp's
+    /// `json_response` and plain `json.dumps` callers write this form.
+    Python,
 }
 
 impl J {
@@ -43,7 +51,25 @@ impl J {
     }
 
     fn write(&self, out: &mut String, escape: Escape) {
+        let (comma, colon) = if escape == Escape::Python {
+            (", ", ": ")
+        } else {
+            (",", ":")
+        };
         match self {
+            J::Raw(text) => out.push_str(text),
+            J::Map(fields) => {
+                out.push('{');
+                for (i, (key, value)) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(comma);
+                    }
+                    write_str(out, key, escape);
+                    out.push_str(colon);
+                    value.write(out, escape);
+                }
+                out.push('}');
+            }
             J::Null => out.push_str("null"),
             J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             J::Int(n) => out.push_str(&n.to_string()),
@@ -52,7 +78,7 @@ impl J {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push_str(comma);
                     }
                     item.write(out, escape);
                 }
@@ -62,10 +88,10 @@ impl J {
                 out.push('{');
                 for (i, (key, value)) in fields.iter().enumerate() {
                     if i > 0 {
-                        out.push(',');
+                        out.push_str(comma);
                     }
                     write_str(out, key, escape);
-                    out.push(':');
+                    out.push_str(colon);
                     value.write(out, escape);
                 }
                 out.push('}');
@@ -89,6 +115,12 @@ fn write_str(out: &mut String, s: &str, escape: Escape) {
                 out.push_str(&format!("\\u{:04x}", c as u32))
             }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if escape == Escape::Python && (c as u32) > 0x7f => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{:04x}", unit));
+                }
+            }
             c => out.push(c),
         }
     }

@@ -17,6 +17,7 @@ mod garbage;
 mod gin;
 mod http;
 mod json;
+mod landscape;
 mod nginx;
 mod ollama;
 mod ollama_models;
@@ -37,6 +38,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use landscape::{Landscape, Product};
 pub use triton::{RESTRICTED_HEADER, RESTRICTED_VALUE};
 
 /// What a farm server pretends to be.
@@ -69,6 +71,9 @@ pub enum Emulator {
     Silent,
     /// Answers any HTTP request with 200 and a body that never ends.
     EndlessBody,
+    /// A product of the wider AI landscape (LLM servers, vector stores, ML
+    /// platforms, infrastructure), emulated from its source.
+    Landscape(Landscape),
 }
 
 impl Emulator {
@@ -81,6 +86,7 @@ impl Emulator {
             Self::TritonMetrics { .. } => 8002,
             Self::PlainHttp | Self::EndlessBody => 8080,
             Self::Garbage | Self::Silent => 9000,
+            Self::Landscape(l) => l.product.default_port(),
         }
     }
 }
@@ -137,6 +143,8 @@ pub async fn start(emulator: Emulator, bind: SocketAddr) -> io::Result<Running> 
 /// The built form of an emulator, shared by its connections.
 enum Server {
     Http(Box<dyn http::Handler>),
+    /// HTTP behind TLS, for servers that only speak HTTPS.
+    Https(Box<dyn http::Handler>, tokio_rustls::TlsAcceptor),
     Garbage,
     Silent,
 }
@@ -161,12 +169,26 @@ impl Server {
             Emulator::EndlessBody => Self::Http(Box::new(endless::Endless::new())),
             Emulator::Garbage => Self::Garbage,
             Emulator::Silent => Self::Silent,
+            Emulator::Landscape(l) if l.product.tls_only() => match landscape::tls::acceptor() {
+                Ok(tls) => Self::Https(landscape::handler(l), tls),
+                // Unreachable with the embedded certificate; a farm that
+                // cannot do TLS must not quietly serve plain HTTP instead.
+                Err(e) => {
+                    tracing::error!("farm TLS setup failed: {e}");
+                    Self::Silent
+                }
+            },
+            Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
         }
     }
 
     async fn serve(&self, stream: TcpStream) {
         match self {
             Self::Http(handler) => http::serve(stream, handler.as_ref()).await,
+            Self::Https(handler, tls) => match tls.accept(stream).await {
+                Ok(stream) => http::serve(stream, handler.as_ref()).await,
+                Err(e) => tracing::trace!("farm TLS handshake failed: {e}"),
+            },
             Self::Garbage => garbage::serve(stream).await,
             Self::Silent => silent::serve(stream).await,
         }

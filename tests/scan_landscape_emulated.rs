@@ -1,0 +1,354 @@
+//! The landscape rules (LLM servers, vector stores, ML platforms, chat
+//! front ends, infrastructure) against the emulators in crates/farm, which
+//! copy each product's routes, status codes, headers and JSON shapes from
+//! its source (every emulator module names the files it copies).
+//!
+//! Every rule gets a positive test (service, version, auth verdict,
+//! details) and a negative one (its secured twin answers `required`, or a
+//! look-alike is not claimed). `every_emulator_is_claimed_by_exactly_one_rule`
+//! runs every built-in HTTP rule against every emulator through the
+//! library, so no two rules can claim the same server.
+//!
+//! Addresses: 127.70.0.0/16 - 127.76.0.0/16 (127.77.13.x belongs to the farm
+//! binary's tests).
+mod common;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use aimap_farm::{start, Emulator, Landscape, Product, Running};
+use aimap_rules::{assess, builtin_rules, Request, Response, Rule, Transport};
+use aimap_scan::transport::{http_exchange, tls_connector, Limits};
+use common::*;
+use serde_json::Value;
+
+/// Emulators running on their own runtime until dropped.
+struct Farm {
+    _rt: tokio::runtime::Runtime,
+    _servers: Vec<Running>,
+}
+
+fn farm(servers: Vec<(Emulator, String)>) -> Farm {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let running = servers
+        .into_iter()
+        .map(|(e, addr)| {
+            let addr: SocketAddr = addr.parse().unwrap();
+            rt.block_on(start(e, addr))
+                .unwrap_or_else(|err| panic!("{addr}: {err}"))
+        })
+        .collect();
+    Farm {
+        _rt: rt,
+        _servers: running,
+    }
+}
+
+fn emu(product: Product, auth: bool) -> Emulator {
+    Emulator::Landscape(Landscape::sample(product, auth))
+}
+
+/// `(emulator, "ip:port")` on the product's own port.
+fn at(product: Product, auth: bool, ip: &str) -> (Emulator, String) {
+    (
+        emu(product, auth),
+        format!("{ip}:{}", product.default_port()),
+    )
+}
+
+/// The service at ip:port, which must be `id` with this version and verdict.
+fn expect<'a>(
+    report: &'a Value,
+    ip: &str,
+    port: u16,
+    id: &str,
+    version: Option<&str>,
+    auth: &str,
+) -> &'a Value {
+    let s = service(report, ip, port)
+        .unwrap_or_else(|| panic!("nothing reported at {ip}:{port}: {report:#}"));
+    assert_eq!(s["service"], id, "{ip}:{port}: {s:#}");
+    assert_eq!(s["version"].as_str(), version, "{ip}:{port} version: {s:#}");
+    assert_eq!(s["auth"], auth, "{ip}:{port} auth: {s:#}");
+    if auth == "none" {
+        let f = &s["findings"][0];
+        assert_eq!(f["id"], format!("{id}-unauthenticated"), "{s:#}");
+        assert!(!f["remediation"].as_str().unwrap_or("").is_empty());
+    } else {
+        assert!(
+            s["findings"].as_array().is_none_or(|f| f.is_empty()),
+            "{s:#}"
+        );
+    }
+    s
+}
+
+fn detail(s: &Value, key: &str) -> Vec<String> {
+    s["details"][key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn ports(list: &[u16]) -> String {
+    list.iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn llm_servers_open_and_secured() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.1.{n}");
+    let _farm = farm(vec![
+        at(Vllm, false, &ip(1)),
+        at(Vllm, true, &ip(2)),
+        at(Sglang, false, &ip(3)),
+        at(Sglang, true, &ip(4)),
+        at(Tgi, false, &ip(5)),
+        at(Tgi, true, &ip(6)),
+        at(LlamaCpp, false, &ip(7)),
+        at(LlamaCpp, true, &ip(8)),
+        at(LocalAi, false, &ip(9)),
+        at(LocalAi, true, &ip(10)),
+        at(KoboldCpp, false, &ip(11)),
+        at(KoboldCpp, true, &ip(12)),
+        at(LmStudio, false, &ip(13)),
+        at(LmStudio, true, &ip(14)),
+        at(OpenAiCompatible, false, &ip(15)),
+    ]);
+    let (r, _) = scan_json(&["127.70.1.1-15", "-p", "8000,8080,30000,5001,1234"]);
+    let model = "Qwen/Qwen2.5-7B-Instruct";
+
+    let s = expect(&r, &ip(1), 8000, "vllm", Some("0.10.1"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    assert_eq!(detail(s, "max_model_len"), ["32768"]);
+    // A key guards /v1 only: the version still shows, the listing is refused.
+    let s = expect(&r, &ip(2), 8000, "vllm", Some("0.10.1"), "required");
+    assert!(s["evidence"].to_string().contains("Unauthorized"), "{s:#}");
+
+    let s = expect(&r, &ip(3), 30000, "sglang", Some("0.4.10"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    expect(&r, &ip(4), 30000, "sglang", None, "required");
+
+    let s = expect(&r, &ip(5), 8080, "tgi", Some("3.3.4"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    let s = expect(&r, &ip(6), 8080, "tgi", Some("3.3.4"), "required");
+    assert_eq!(detail(s, "models"), [model], "/info stays readable");
+
+    let s = expect(&r, &ip(7), 8080, "llamacpp", Some("b6123"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    assert!(detail(s, "model_path")[0].ends_with(".gguf"));
+    // The model list is public with a key; /props is what a key guards.
+    let s = expect(&r, &ip(8), 8080, "llamacpp", None, "required");
+    assert_eq!(detail(s, "models"), [model]);
+
+    let s = expect(&r, &ip(9), 8080, "localai", Some("3.4.0"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    expect(&r, &ip(10), 8080, "localai", Some("3.4.0"), "required");
+
+    let s = expect(&r, &ip(11), 5001, "koboldcpp", Some("1.76"), "none");
+    assert_eq!(detail(s, "models"), ["koboldcpp/Qwen2.5-7B-Instruct"]);
+    let s = expect(&r, &ip(12), 5001, "koboldcpp", Some("1.76"), "required");
+    assert!(
+        detail(s, "models").is_empty(),
+        "the masked name is no model"
+    );
+
+    let s = expect(&r, &ip(13), 1234, "lmstudio", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+    expect(&r, &ip(14), 1234, "lmstudio", None, "required");
+
+    let s = expect(&r, &ip(15), 8000, "openai-compatible", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+    assert_eq!(detail(s, "owned_by"), ["openai"]);
+}
+
+/// Look-alikes: servers that copy Ollama's or OpenAI's routes, and two
+/// OpenAI servers on one port, each go to their own rule.
+#[test]
+fn look_alikes_go_to_their_own_rule() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.2.{n}");
+    let _farm = farm(vec![
+        // KoboldCpp and llama.cpp both answer Ollama's /api/tags.
+        (emu(KoboldCpp, false), format!("{}:11434", ip(1))),
+        (emu(LlamaCpp, false), format!("{}:11434", ip(2))),
+        // vLLM and SGLang on the port they share.
+        (emu(Vllm, false), format!("{}:8000", ip(3))),
+        (emu(Sglang, false), format!("{}:8000", ip(4))),
+        // KoboldCpp's and LM Studio's OpenAI listings are not "generic".
+        at(KoboldCpp, false, &ip(5)),
+        at(LmStudio, false, &ip(6)),
+        // The generic server on vLLM's port is no vLLM.
+        (emu(OpenAiCompatible, false), format!("{}:8000", ip(7))),
+    ]);
+    let (r, _) = scan_json(&["127.70.2.1-7", "-p", "11434,8000,5001,1234"]);
+    for n in [1, 2] {
+        assert!(
+            service(&r, &ip(n), 11434).is_none_or(|s| s["service"] != "ollama"),
+            "{} taken for Ollama: {r:#}",
+            ip(n)
+        );
+    }
+    expect(&r, &ip(3), 8000, "vllm", Some("0.10.1"), "none");
+    expect(&r, &ip(4), 8000, "sglang", Some("0.4.10"), "none");
+    expect(&r, &ip(5), 5001, "koboldcpp", Some("1.76"), "none");
+    expect(&r, &ip(6), 1234, "lmstudio", None, "none");
+    expect(&r, &ip(7), 8000, "openai-compatible", None, "none");
+}
+
+#[test]
+fn vector_stores_open_and_secured() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.3.{n}");
+    let _farm = farm(vec![
+        at(Qdrant, false, &ip(1)),
+        at(Qdrant, true, &ip(2)),
+        at(Weaviate, false, &ip(3)),
+        at(Weaviate, true, &ip(4)),
+    ]);
+    let (r, _) = scan_json(&["127.70.3.1-4", "-p", "6333,8080"]);
+
+    let s = expect(&r, &ip(1), 6333, "qdrant", Some("1.15.1"), "none");
+    assert_eq!(detail(s, "collections"), ["docs", "faq"]);
+    let s = expect(&r, &ip(2), 6333, "qdrant", Some("1.15.1"), "required");
+    assert!(detail(s, "collections").is_empty());
+
+    let s = expect(&r, &ip(3), 8080, "weaviate", Some("1.32.4"), "none");
+    assert_eq!(detail(s, "collections"), ["Article", "Author"]);
+    expect(&r, &ip(4), 8080, "weaviate", None, "required");
+}
+
+// ---------------------------------------------------------------------------
+// Every rule against every emulator, through the library.
+
+/// What one rule made of one emulator.
+struct Verdict {
+    rule: String,
+    score: u32,
+    matched: usize,
+}
+
+/// Run every HTTP rule against the server at `addr`, sharing answers as
+/// the scanner does (one request sent once). Returns the rules that
+/// identified it, and how many distinct requests the rules claiming
+/// `port` would send with their gates.
+async fn assess_all(
+    rules: &[Rule],
+    addr: SocketAddr,
+    tls: bool,
+) -> (Vec<Verdict>, HashMap<String, Vec<Request>>) {
+    let limits = Limits::default();
+    let connector = tls_connector();
+    let mut cache: HashMap<Request, Option<Arc<Response>>> = HashMap::new();
+    let mut verdicts = Vec::new();
+    let mut sent_by_rule = HashMap::new();
+    for rule in rules.iter().filter(|r| r.transport == Transport::Http) {
+        let mut a = assess(rule);
+        let mut sent = Vec::new();
+        while let Some(req) = a.next_request() {
+            sent.push(req.clone());
+            let answer = match cache.get(req) {
+                Some(hit) => hit.clone(),
+                None => {
+                    let host = addr.ip().to_string();
+                    let tls = tls.then_some(&connector);
+                    let got = http_exchange(addr, &host, tls, req, &limits)
+                        .await
+                        .ok()
+                        .map(|(r, _)| Arc::new(r));
+                    cache.insert(req.clone(), got.clone());
+                    got
+                }
+            };
+            a.feed(answer.as_deref());
+        }
+        sent_by_rule.insert(rule.id.clone(), sent);
+        if a.identified() {
+            verdicts.push(Verdict {
+                rule: rule.id.clone(),
+                score: a.score,
+                matched: a.matched_probes(),
+            });
+        }
+    }
+    (verdicts, sent_by_rule)
+}
+
+/// The scanner's budget: at most this many requests per port.
+const MAX_REQUESTS_PER_PORT: usize = 48;
+
+#[test]
+fn every_emulator_is_claimed_by_exactly_one_rule() {
+    let set = builtin_rules().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut problems = Vec::new();
+    let mut n = 0u8;
+    for &product in Product::ALL {
+        for auth in [false, true] {
+            if auth && !product.has_auth_switch() {
+                continue;
+            }
+            n += 1;
+            let bind: SocketAddr =
+                format!("127.71.{}.{n}:{}", u8::from(auth), product.default_port())
+                    .parse()
+                    .unwrap();
+            let server = rt.block_on(start(emu(product, auth), bind)).unwrap();
+            let (verdicts, sent) =
+                rt.block_on(assess_all(set.rules(), server.addr, product.tls_only()));
+            drop(server);
+            let label = format!("{product:?} (auth {auth})");
+            let expected = product.rule_id();
+            // The generic OpenAI label is a fallback: it may also match a
+            // product that speaks the OpenAI API, but must score below it.
+            let specific: Vec<&Verdict> = verdicts
+                .iter()
+                .filter(|v| v.rule != "openai-compatible" || expected == "openai-compatible")
+                .collect();
+            let ids: Vec<&str> = specific.iter().map(|v| v.rule.as_str()).collect();
+            if ids != [expected] {
+                problems.push(format!(
+                    "{label}: claimed by {ids:?}, expected [{expected}]"
+                ));
+            }
+            if let (Some(best), Some(generic)) = (
+                specific.first(),
+                verdicts.iter().find(|v| v.rule == "openai-compatible"),
+            ) {
+                if best.rule != "openai-compatible"
+                    && (generic.score, generic.matched) >= (best.score, best.matched)
+                {
+                    problems.push(format!(
+                        "{label}: openai-compatible ties or beats {}",
+                        best.rule
+                    ));
+                }
+            }
+            // What a real scan of the product's own port would send.
+            let mut distinct: Vec<&Request> = set
+                .candidates(product.default_port())
+                .iter()
+                .filter_map(|r| sent.get(&r.id))
+                .flatten()
+                .collect();
+            distinct.sort_by_key(|r| r.to_string());
+            distinct.dedup();
+            if distinct.len() > MAX_REQUESTS_PER_PORT {
+                problems.push(format!(
+                    "{label}: rules on port {} send {} requests, over the {MAX_REQUESTS_PER_PORT} budget",
+                    product.default_port(),
+                    distinct.len()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
