@@ -295,7 +295,22 @@ pub fn spawn_in_tempdir(addr: SocketAddr, mut cmd: Command) -> Option<Server> {
         .env("LITELLM_LOCAL_MODEL_COST_MAP", "True")
         .env("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
         .env("NO_PROXY", "*");
-    Server::spawn(addr, cmd, Some(dir))
+    // Some of these (mlflow server) run the real server as a child and
+    // outlive SIGTERM: run them in their own process group, and on SIGTERM
+    // kill the whole group.
+    let mut grouped = Command::new("setsid");
+    grouped
+        .args(["sh", "-c", r#"trap 'kill -KILL 0' TERM; "$@" & wait"#, "sh"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .current_dir(dir.path());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => grouped.env(k, v),
+            None => grouped.env_remove(k),
+        };
+    }
+    Server::spawn(addr, grouped, Some(dir))
 }
 
 /// Wait until every server listens; panics naming the first that does not.
@@ -411,4 +426,21 @@ pub fn memcached(ip: &str, port: u16, user_password: Option<&str>) -> Option<Ser
         "memcached did not listen on {addr}"
     );
     Some(server)
+}
+
+/// [`scan_json`] with another per-exchange timeout: slow Python servers
+/// sharing two cores need more than the default test timeout.
+pub fn scan_json_timeout(timeout: &str, args: &[&str]) -> (Value, Output) {
+    let mut full = vec!["scan", "--format", "json", "--timeout", timeout];
+    full.extend_from_slice(args);
+    let out = aimap(&full);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    validate_against_schema(&text);
+    (json, out)
 }
