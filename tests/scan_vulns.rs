@@ -78,3 +78,41 @@ fn redis_banner_versions_match_with_version_only_confidence_and_unknown_versions
     let (report, _) = scan_json(&["127.0.69.11", "-p", "6379", "--no-vulns"]);
     assert!(service(&report, "127.0.69.11", 6379).unwrap()["vulnerabilities"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn db_update_downloads_osv_exports_and_status_reports_them() {
+    // A loopback server publishing the real Go records as an OSV `all.zip`,
+    // the layout of the public export bucket.
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("Go")).unwrap();
+    let zip = site.path().join("Go/all.zip");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/crates/advisory/tests/fixtures/go");
+    let made = std::process::Command::new("python3")
+        .args(["-c", "import sys,zipfile,pathlib\nwith zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED) as z:\n  [z.write(p, p.name) for p in pathlib.Path(sys.argv[2]).glob('*.json')]"])
+        .arg(&zip)
+        .arg(fixtures)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut cmd = std::process::Command::new("python3");
+    cmd.args(["-m", "http.server", "--bind", "127.0.69.30", "18080", "--directory"]).arg(site.path());
+    let _server = start_command("127.0.69.30:18080".parse().unwrap(), cmd);
+
+    let store = tempfile::tempdir().unwrap();
+    let dir = store.path().to_str().unwrap();
+    let out = aimap(&["db", "--advisories", dir, "update", "--ecosystem", "Go", "--base-url", "http://127.0.69.30:18080"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let files = std::fs::read_dir(fixtures).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "json")).count();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("{files} advisories ({files} new")), "{}", String::from_utf8_lossy(&out.stdout));
+    // Idempotent: a second update changes nothing.
+    let again = aimap(&["db", "--advisories", dir, "update", "--ecosystem", "Go", "--base-url", "http://127.0.69.30:18080"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("(0 new, 0 changed)"), "{}", String::from_utf8_lossy(&again.stdout));
+    let status = aimap(&["db", "--advisories", dir, "status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["ecosystems"]["Go"], files);
+    assert!(status["sources"].to_string().contains("127.0.69.30"));
+    // A missing export fails clearly, without touching what is stored.
+    let out = aimap(&["db", "--advisories", dir, "update", "--ecosystem", "PyPI", "--base-url", "http://127.0.69.30:18080"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PyPI: failed"));
+}
