@@ -268,19 +268,66 @@ const DENIED_NAMES: &[(&str, &str)] = &[
     ("_codecs.open", "opens files"),
 ];
 
-/// Python 2 module names the unpickler maps to their Python 3 homes.
-fn py3_module(module: &str) -> &str {
-    match module {
-        "__builtin__" | "exceptions" => "builtins",
-        "copy_reg" => "copyreg",
-        "cPickle" => "pickle",
-        _ => module,
+/// Python 2 names the unpickler maps to their Python 3 homes (CPython's
+/// `_compat_pickle`); pickles of protocol 0–2 are written with them.
+const PY2_MODULES: &[(&str, &str)] = &[
+    ("__builtin__", "builtins"),
+    ("exceptions", "builtins"),
+    ("copy_reg", "copyreg"),
+    ("cPickle", "pickle"),
+    ("commands", "subprocess"),
+    ("thread", "_thread"),
+    ("httplib", "http.client"),
+    ("urllib2", "urllib.request"),
+    ("urlparse", "urllib.parse"),
+    ("xmlrpclib", "xmlrpc.client"),
+    ("SimpleHTTPServer", "http.server"),
+    ("BaseHTTPServer", "http.server"),
+    ("CGIHTTPServer", "http.server"),
+    ("SocketServer", "socketserver"),
+    ("StringIO", "io"),
+    ("cStringIO", "io"),
+    ("UserDict", "collections"),
+    ("UserList", "collections"),
+    ("UserString", "collections"),
+    ("Queue", "queue"),
+    ("repr", "reprlib"),
+];
+
+/// Python 2 names whose Python 3 home is a different module and name.
+const PY2_NAMES: &[((&str, &str), (&str, &str))] = &[
+    (("__builtin__", "xrange"), ("builtins", "range")),
+    (("__builtin__", "unicode"), ("builtins", "str")),
+    (("__builtin__", "basestring"), ("builtins", "str")),
+    (("__builtin__", "long"), ("builtins", "int")),
+    (("__builtin__", "unichr"), ("builtins", "chr")),
+    (("__builtin__", "raw_input"), ("builtins", "input")),
+    (("__builtin__", "reduce"), ("functools", "reduce")),
+    (("__builtin__", "intern"), ("sys", "intern")),
+    (("itertools", "izip"), ("builtins", "zip")),
+    (("itertools", "imap"), ("builtins", "map")),
+    (("itertools", "ifilter"), ("builtins", "filter")),
+];
+
+/// The `module`, `name` the unpickler actually imports for a pickled pair.
+pub fn canonical(module: &str, name: &str) -> (String, String) {
+    if let Some((_, (m, n))) = PY2_NAMES
+        .iter()
+        .find(|((m, n), _)| *m == module && *n == name)
+    {
+        return (m.to_string(), n.to_string());
     }
+    let module = PY2_MODULES
+        .iter()
+        .find(|(old, _)| *old == module)
+        .map_or(module, |(_, new)| new);
+    (module.to_string(), name.to_string())
 }
 
 /// Judge the import of `name` from `module`, as the unpickler would resolve it.
 pub fn judge(module: &str, name: &str) -> Judgement {
-    let module = py3_module(module);
+    let (module, name) = canonical(module, name);
+    let (module, name) = (module.as_str(), name.as_str());
     // Dotted names are attribute chains (protocol 4+ resolves them): a dunder
     // anywhere in the chain walks out of the module into interpreter internals.
     let dunder = name

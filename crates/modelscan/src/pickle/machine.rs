@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use super::value::{escape_decode, raw_unicode_decode, Global, Value, DICT_KEEP};
+use super::value::{Global, Value, DICT_KEEP};
 use crate::bytes::Cursor;
 use crate::Limits;
 
@@ -33,21 +33,21 @@ pub struct Fault {
     pub reason: String,
 }
 
-type Step<T = ()> = Result<T, Fault>;
+pub(super) type Step<T = ()> = Result<T, Fault>;
 
 pub struct Machine<'a, 'l> {
-    cur: Cursor<'a>,
+    pub(super) cur: Cursor<'a>,
     limits: &'l Limits,
-    stack: Vec<Value>,
-    marks: Vec<usize>,
-    memo: HashMap<u64, Value>,
+    pub(super) stack: Vec<Value>,
+    pub(super) marks: Vec<usize>,
+    pub(super) memo: HashMap<u64, Value>,
     /// Opcodes walked so far, across every pickle in the stream.
     pub ops: u64,
     pub events: Vec<Event>,
     pub persistent_ids: u64,
-    op_start: usize,
+    pub(super) op_start: usize,
     /// joblib object arrays nest whole pickles; bound the recursion.
-    nested: u32,
+    pub(super) nested: u32,
 }
 
 impl<'a, 'l> Machine<'a, 'l> {
@@ -78,7 +78,7 @@ impl<'a, 'l> Machine<'a, 'l> {
         self.cur.peek()
     }
 
-    fn fault(&self, reason: impl Into<String>) -> Fault {
+    pub(super) fn fault(&self, reason: impl Into<String>) -> Fault {
         Fault {
             offset: self.op_start,
             reason: reason.into(),
@@ -142,12 +142,12 @@ impl<'a, 'l> Machine<'a, 'l> {
         self.push(v)
     }
 
-    fn text_line(&mut self) -> Step<String> {
+    pub(super) fn text_line(&mut self) -> Step<String> {
         let raw = need(self.op_start, self.cur.line())?;
         Ok(String::from_utf8_lossy(raw).into_owned())
     }
 
-    fn sized(&mut self, len: u64) -> Step<&'a [u8]> {
+    pub(super) fn sized(&mut self, len: u64) -> Step<&'a [u8]> {
         let Some(b) = self.cur.take(len) else {
             return Err(self.fault(format!("length {len} runs past the end")));
         };
@@ -228,77 +228,10 @@ impl<'a, 'l> Machine<'a, 'l> {
                 let v = self.top()?.clone();
                 self.push(v)?;
             }
-            b'N' => self.push(Value::None)?,
-            0x88 => self.push(Value::Bool(true))?,
-            0x89 => self.push(Value::Bool(false))?,
-            b'I' => {
-                let line = self.text_line()?;
-                let v = match line.trim() {
-                    "01" => Value::Bool(true),
-                    "00" => Value::Bool(false),
-                    t => t.parse().map(Value::Int).unwrap_or(Value::Other),
-                };
+            b'N' | 0x88 | 0x89 | b'I' | b'L' | b'F' | b'J' | b'K' | b'M' | 0x8a | 0x8b | b'G'
+            | b'S' | b'V' | b'T' | b'X' | b'B' | b'U' | b'C' | 0x8c | 0x8d | 0x8e | 0x96 => {
+                let v = self.scalar(op)?;
                 self.push(v)?;
-            }
-            b'L' => {
-                let line = self.text_line()?;
-                let t = line.trim().trim_end_matches('L');
-                self.push(t.parse().map(Value::Int).unwrap_or(Value::Other))?;
-            }
-            b'F' => {
-                self.text_line()?;
-                self.push(Value::Other)?;
-            }
-            b'J' => {
-                let v = need(self.op_start, self.cur.i32_le())?;
-                self.push(Value::Int(v.into()))?;
-            }
-            b'K' => {
-                let v = need(self.op_start, self.cur.u8())?;
-                self.push(Value::Int(v.into()))?;
-            }
-            b'M' => {
-                let v = need(self.op_start, self.cur.u16_le())?;
-                self.push(Value::Int(v.into()))?;
-            }
-            0x8a | 0x8b => {
-                let len = if op == 0x8a {
-                    need(self.op_start, self.cur.u8())?.into()
-                } else {
-                    let n = need(self.op_start, self.cur.i32_le())?;
-                    u64::try_from(n).map_err(|_| self.fault("negative LONG4 length"))?
-                };
-                let bytes = self.sized(len)?;
-                self.push(little_int(bytes))?;
-            }
-            b'G' => {
-                self.sized(8)?;
-                self.push(Value::Other)?;
-            }
-            b'S' => {
-                let raw = need(self.op_start, self.cur.line())?;
-                let body = strip_quotes(raw).ok_or_else(|| self.fault("STRING is not quoted"))?;
-                self.push(Value::Str(escape_decode(body).into()))?;
-            }
-            b'V' => {
-                let raw = need(self.op_start, self.cur.line())?;
-                self.push(Value::Str(raw_unicode_decode(raw).into()))?;
-            }
-            b'T' | b'X' | b'B' => {
-                let n = need(self.op_start, self.cur.i32_le())?;
-                let len = u64::try_from(n).map_err(|_| self.fault("negative length"))?;
-                let bytes = self.sized(len)?;
-                self.push_text(op, bytes)?;
-            }
-            b'U' | b'C' | 0x8c => {
-                let len = need(self.op_start, self.cur.u8())?;
-                let bytes = self.sized(len.into())?;
-                self.push_text(op, bytes)?;
-            }
-            0x8d | 0x8e | 0x96 => {
-                let len = need(self.op_start, self.cur.u64_le())?;
-                let bytes = self.sized(len)?;
-                self.push_text(op, bytes)?;
             }
             b')' => self.push(Value::Tuple(Rc::from(Vec::new())))?,
             b']' | 0x8f => self.push(Value::Other)?,
@@ -460,123 +393,13 @@ impl<'a, 'l> Machine<'a, 'l> {
         }
         Ok(None)
     }
-
-    fn push_text(&mut self, op: u8, bytes: &[u8]) -> Step {
-        // Python 3 reads protocol-0..2 byte strings (T, U) as str too.
-        let v = match op {
-            b'X' | 0x8c | 0x8d | b'T' | b'U' => Value::Str(String::from_utf8_lossy(bytes).into()),
-            _ => Value::Other,
-        };
-        self.push(v)
-    }
-
-    /// joblib writes NumPy array bytes straight into the pickle stream after
-    /// each `NumpyArrayWrapper` is built; step over them as joblib's
-    /// unpickler reads them, or walk the nested pickle of an object array.
-    fn after_build(&mut self, obj: &Value, state: &Value) -> Step {
-        let Some(g) = obj.callee() else {
-            return Ok(());
-        };
-        if g.module != "joblib.numpy_pickle" || g.name != "NumpyArrayWrapper" {
-            return Ok(());
-        }
-        let dtype = state
-            .get("dtype")
-            .and_then(|d| d.call_args())
-            .and_then(Value::tuple)
-            .and_then(|a| a.first())
-            .and_then(Value::as_str)
-            .ok_or_else(|| self.fault("joblib array without a dtype"))?
-            .to_string();
-        if dtype
-            .trim_start_matches(['|', '<', '>', '='])
-            .starts_with('O')
-        {
-            // Object arrays are a whole pickle of their own, inline.
-            if self.nested >= 8 {
-                return Err(self.fault("joblib arrays nested too deep"));
-            }
-            let saved = (
-                std::mem::take(&mut self.stack),
-                std::mem::take(&mut self.marks),
-                std::mem::take(&mut self.memo),
-            );
-            self.nested += 1;
-            let inner = self.run_one();
-            self.nested -= 1;
-            inner?;
-            (self.stack, self.marks, self.memo) = saved;
-            return Ok(());
-        }
-        let itemsize =
-            dtype_itemsize(&dtype).ok_or_else(|| self.fault(format!("joblib dtype {dtype:?}")))?;
-        let shape = state
-            .get("shape")
-            .and_then(Value::tuple)
-            .ok_or_else(|| self.fault("joblib array without a shape"))?;
-        let mut nbytes = itemsize;
-        for dim in shape {
-            let d = dim.as_int().and_then(|d| u64::try_from(d).ok());
-            nbytes = d
-                .and_then(|d| nbytes.checked_mul(d))
-                .ok_or_else(|| self.fault("joblib array size overflows"))?;
-        }
-        let aligned = state
-            .get("numpy_array_alignment_bytes")
-            .and_then(Value::as_int)
-            .is_some();
-        if aligned {
-            let pad = need(self.op_start, self.cur.u8())?;
-            self.sized(pad.into())?;
-        }
-        self.sized(nbytes)?;
-        Ok(())
-    }
 }
 
-fn need<T>(at: usize, v: Option<T>) -> Step<T> {
+pub(super) fn need<T>(at: usize, v: Option<T>) -> Step<T> {
     v.ok_or_else(|| Fault {
         offset: at,
         reason: "truncated".into(),
     })
-}
-
-/// NumPy's dtype string (`f8`, `<i4`, `U10`, `b1`, `?`) to bytes per item.
-fn dtype_itemsize(dtype: &str) -> Option<u64> {
-    let t = dtype.trim_start_matches(['|', '<', '>', '=']);
-    let kind = t.chars().next()?;
-    let digits: String = t[kind.len_utf8()..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let n: u64 = if digits.is_empty() {
-        match kind {
-            '?' | 'b' | 'B' => 1,
-            _ => return None,
-        }
-    } else {
-        digits.parse().ok()?
-    };
-    Some(if kind == 'U' { n.checked_mul(4)? } else { n })
-}
-
-fn little_int(bytes: &[u8]) -> Value {
-    if bytes.is_empty() {
-        return Value::Int(0);
-    }
-    if bytes.len() > 8 {
-        return Value::Other;
-    }
-    let negative = bytes[bytes.len() - 1] & 0x80 != 0;
-    let mut buf = if negative { [0xff; 8] } else { [0; 8] };
-    buf[..bytes.len()].copy_from_slice(bytes);
-    Value::Int(i64::from_le_bytes(buf))
-}
-
-fn strip_quotes(raw: &[u8]) -> Option<&[u8]> {
-    let (first, last) = (*raw.first()?, *raw.last()?);
-    (raw.len() >= 2 && first == last && (first == b'\'' || first == b'"'))
-        .then(|| &raw[1..raw.len() - 1])
 }
 
 fn pairs_into(dict: &mut Vec<(Value, Value)>, items: Vec<Value>) {

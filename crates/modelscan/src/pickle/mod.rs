@@ -1,5 +1,7 @@
 //! Pickle streams: walk every pickle in the data, then judge each import.
+mod joblib;
 mod machine;
+mod scalars;
 mod value;
 
 use std::collections::BTreeMap;
@@ -7,7 +9,7 @@ use std::collections::BTreeMap;
 use aimap_model::Severity;
 
 use crate::formats::Origin;
-use crate::policy::{judge, Judgement};
+use crate::policy::{canonical, judge, Judgement};
 use crate::rules::{Issue, Level, Rule};
 use crate::{Limits, ModelScanError};
 pub use machine::Event;
@@ -143,7 +145,8 @@ fn judge_events(events: &[Event], origin: &Origin) -> Vec<Issue> {
             ),
         }
     }
-    for ((module, name), (offset, opcode, n)) in imports {
+    for ((raw_module, raw_name), (offset, opcode, n)) in imports {
+        let (module, name) = canonical(&raw_module, &raw_name);
         let (rule, level, severity, title) = match judge(&module, &name) {
             Judgement::Allowed => continue,
             Judgement::Denied(why) => (
@@ -164,10 +167,16 @@ fn judge_events(events: &[Event], origin: &Origin) -> Vec<Issue> {
         } else {
             String::new()
         };
+        let written =
+            if (raw_module.as_str(), raw_name.as_str()) == (module.as_str(), name.as_str()) {
+                String::new()
+            } else {
+                format!(" (written as {raw_module}.{raw_name})")
+            };
         issues.push(
             Issue::new(rule, level, severity, title)
                 .evidence(format!(
-                    "{opcode} {module}.{name} at {}{times}",
+                    "{opcode} {module}.{name}{written} at {}{times}",
                     origin.where_is(offset)
                 ))
                 .at(origin.file_offset(offset)),
