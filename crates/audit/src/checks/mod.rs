@@ -1,0 +1,98 @@
+//! Matching logic per document kind. Each check only raises a [`Hit`] that
+//! names a rule id and the exact line; text and severity come from the rule
+//! data. Compose services, Kubernetes containers and Dockerfile stages are
+//! first reduced to one [`Workload`] shape so that the checks on images,
+//! environment and server flags are written once.
+pub mod compose;
+pub mod dockerfile;
+pub mod images;
+pub mod kubernetes;
+pub mod secrets;
+pub mod service;
+mod workload;
+
+pub use workload::{check_workload, Ai, Item, Workload};
+
+/// Every rule id a check can raise; `rules.rs` tests that data and code agree.
+pub const RULE_IDS: &[&str] = &[
+    "port-all-interfaces",
+    "network-mode-host",
+    "k8s-host-network",
+    "k8s-host-port",
+    "k8s-service-exposed",
+    "k8s-ingress-no-auth",
+    "ollama-host-all-interfaces",
+    "cors-wildcard",
+    "jupyter-no-token",
+    "redis-bind-all-no-auth",
+    "redis-protected-mode-off",
+    "chroma-no-auth",
+    "vllm-no-api-key",
+    "qdrant-no-api-key",
+    "triton-explicit-model-control",
+    "ray-dashboard-public",
+    "mlflow-no-auth",
+    "privileged",
+    "gpu-privileged",
+    "cap-add",
+    "runs-as-root",
+    "writable-root-fs",
+    "docker-socket",
+    "host-path",
+    "host-pid",
+    "host-ipc",
+    "no-resource-limits",
+    "unpinned-image",
+    "non-minimal-base",
+    "secret-in-env",
+    "add-from-url",
+    "no-healthcheck",
+    "ld-preload-gpu",
+    "vulnerable-image",
+];
+
+/// One rule matched at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: &'static str,
+    pub line: u32,
+    pub column: u32,
+    pub evidence: String,
+}
+
+/// An image reference and where it is written, for advisory matching.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageUse {
+    pub reference: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What the checks of one file found.
+#[derive(Debug, Default)]
+pub struct Out {
+    pub hits: Vec<Hit>,
+    pub images: Vec<ImageUse>,
+}
+
+impl Out {
+    pub fn hit(&mut self, rule: &'static str, at: &Item, evidence: impl Into<String>) {
+        self.hits.push(Hit {
+            rule,
+            line: at.line,
+            column: at.column,
+            evidence: evidence.into(),
+        });
+    }
+}
+
+/// Host paths that give a container the host (beyond the Docker socket).
+pub fn sensitive_host_path(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    const EXACT: &[&str] = &["", "/etc", "/proc", "/sys", "/root", "/home", "/boot", "/dev", "/var/lib/docker", "/var/lib/kubelet", "/run", "/var/run"];
+    EXACT.contains(&p) || p.starts_with("/etc/") || p.starts_with("/proc/") || p.starts_with("/sys/") || p.starts_with("/root/") || p == "/var/lib/containerd"
+}
+
+pub fn is_docker_socket(path: &str) -> bool {
+    path.ends_with("docker.sock") || path.ends_with("containerd.sock") || path.ends_with("crio.sock")
+}

@@ -1,0 +1,283 @@
+//! One container, whatever file described it: image, environment and the
+//! command line, each token with its line. The AI product is recognised
+//! from the image and command, and the server-flag checks run here.
+use super::{images, secrets, Out};
+
+/// A value and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Item {
+    pub text: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Item {
+    pub fn new(text: impl Into<String>, line: u32, column: u32) -> Self {
+        Self {
+            text: text.into(),
+            line,
+            column,
+        }
+    }
+}
+
+/// What the checks need to know about one container.
+#[derive(Debug, Clone, Default)]
+pub struct Workload {
+    /// Where the container is declared (service name, container name, FROM).
+    pub anchor: Item,
+    pub image: Option<Item>,
+    /// (name, value): the item's position is where the variable is set.
+    pub env: Vec<(String, Item)>,
+    /// Entrypoint, command and args, one token each.
+    pub args: Vec<Item>,
+    /// GPUs requested (runtime: nvidia, device reservations, nvidia.com/gpu).
+    pub gpu: bool,
+}
+
+/// AI products the checks know the defaults of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ai {
+    Ollama,
+    Chroma,
+    Vllm,
+    Triton,
+    Qdrant,
+    Weaviate,
+    Milvus,
+    Redis,
+    Jupyter,
+    Ray,
+    Mlflow,
+    Tgi,
+    LlamaCpp,
+    OpenWebUi,
+    LiteLlm,
+    LocalAi,
+}
+
+impl Workload {
+    pub fn env(&self, name: &str) -> Option<&Item> {
+        self.env.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    fn has_arg(&self, flag: &str) -> bool {
+        self.args
+            .iter()
+            .any(|a| a.text == flag || a.text.starts_with(&format!("{flag}=")))
+    }
+
+    /// The value of `--flag value` or `--flag=value`, with its token.
+    fn flag(&self, flag: &str) -> Option<(String, &Item)> {
+        for (i, a) in self.args.iter().enumerate() {
+            if let Some(v) = a.text.strip_prefix(&format!("{flag}=")) {
+                return Some((v.to_string(), a));
+            }
+            if a.text == flag {
+                let v = self.args.get(i + 1).map(|n| n.text.clone()).unwrap_or_default();
+                return Some((v, a));
+            }
+        }
+        None
+    }
+
+    fn arg_contains(&self, word: &str) -> bool {
+        self.args.iter().any(|a| a.text.contains(word))
+    }
+
+    /// The AI product this container runs, if any.
+    pub fn ai(&self) -> Option<Ai> {
+        let image = self
+            .image
+            .as_ref()
+            .map(|i| images::parse(&i.text).short().to_string())
+            .unwrap_or_default();
+        let has = |s: &str| image.contains(s);
+        let run = |s: &str| self.arg_contains(s);
+        Some(if has("ollama") {
+            Ai::Ollama
+        } else if has("chroma") {
+            Ai::Chroma
+        } else if has("vllm") || run("vllm.entrypoints") || run("vllm serve") || self.args.first().is_some_and(|a| a.text == "vllm") {
+            Ai::Vllm
+        } else if has("tritonserver") || run("tritonserver") {
+            Ai::Triton
+        } else if has("qdrant") {
+            Ai::Qdrant
+        } else if has("weaviate") {
+            Ai::Weaviate
+        } else if has("milvus") {
+            Ai::Milvus
+        } else if has("jupyter") || run("jupyter") {
+            Ai::Jupyter
+        } else if has("rayproject") || self.args.iter().any(|a| a.text == "ray") {
+            Ai::Ray
+        } else if has("mlflow") || run("mlflow") {
+            Ai::Mlflow
+        } else if has("text-generation-inference") || run("text-generation-launcher") {
+            Ai::Tgi
+        } else if has("llama.cpp") || has("llama-cpp") || run("llama-server") {
+            Ai::LlamaCpp
+        } else if has("open-webui") {
+            Ai::OpenWebUi
+        } else if has("litellm") {
+            Ai::LiteLlm
+        } else if has("localai") {
+            Ai::LocalAi
+        } else if image == "redis" || image.ends_with("/redis") || has("redis-stack") || run("redis-server") {
+            Ai::Redis
+        } else {
+            return None;
+        })
+    }
+
+    /// Whether the product's own authentication is switched on.
+    pub fn auth_configured(&self, ai: Ai) -> bool {
+        let env_set = |n: &str| self.env(n).is_some_and(|v| !v.text.is_empty());
+        match ai {
+            Ai::Ollama | Ai::Triton | Ai::Ray | Ai::Tgi => false,
+            Ai::Chroma => env_set("CHROMA_SERVER_AUTHN_PROVIDER") || env_set("CHROMA_SERVER_AUTH_PROVIDER"),
+            Ai::Vllm | Ai::LlamaCpp => self.has_arg("--api-key") || env_set("VLLM_API_KEY") || env_set("LLAMA_API_KEY"),
+            Ai::Qdrant => env_set("QDRANT__SERVICE__API_KEY"),
+            Ai::Weaviate => self.env("AUTHENTICATION_APIKEY_ENABLED").is_some_and(|v| v.text == "true")
+                || self.env("AUTHENTICATION_OIDC_ENABLED").is_some_and(|v| v.text == "true"),
+            Ai::Milvus => self.env("COMMON_SECURITY_AUTHORIZATIONENABLED").is_some_and(|v| v.text == "true"),
+            Ai::Redis => self.has_arg("--requirepass") || self.arg_contains("requirepass") || env_set("REDIS_PASSWORD"),
+            Ai::Jupyter => self.jupyter_empty_token().is_none(),
+            Ai::Mlflow => self.flag("--app-name").is_some_and(|(v, _)| v == "basic-auth"),
+            Ai::OpenWebUi => !self.env("WEBUI_AUTH").is_some_and(|v| v.text.eq_ignore_ascii_case("false")),
+            Ai::LiteLlm => env_set("LITELLM_MASTER_KEY"),
+            Ai::LocalAi => env_set("API_KEY") || env_set("LOCALAI_API_KEY"),
+        }
+    }
+
+    /// The token or env item that sets an empty Jupyter token.
+    fn jupyter_empty_token(&self) -> Option<&Item> {
+        for flag in ["--NotebookApp.token", "--ServerApp.token", "--IdentityProvider.token"] {
+            if let Some((v, item)) = self.flag(flag) {
+                let v = v.trim_matches(|c| c == '\'' || c == '"');
+                if v.is_empty() {
+                    return Some(item);
+                }
+            }
+        }
+        self.env("JUPYTER_TOKEN").filter(|v| v.text.is_empty())
+    }
+}
+
+fn listens_everywhere(host: &str) -> bool {
+    let h = host.trim_matches(|c| c == '"' || c == '\'');
+    h.starts_with("0.0.0.0") || h.starts_with("[::]") || h == "::" || h.starts_with(':') || h == "*"
+}
+
+/// Checks on image, environment and command line shared by every source.
+pub fn check_workload(w: &Workload, out: &mut Out) {
+    if let Some(image) = &w.image {
+        if images::parse(&image.text).is_unpinned() {
+            out.hit("unpinned-image", image, format!("image {}", image.text));
+        }
+        out.images.push(super::ImageUse {
+            reference: image.text.clone(),
+            line: image.line,
+            column: image.column,
+        });
+    }
+    for (name, value) in &w.env {
+        if let Some(what) = secrets::classify(name, &value.text) {
+            out.hit("secret-in-env", value, format!("{name}={} ({what})", secrets::mask(&value.text)));
+        }
+        match name.as_str() {
+            "OLLAMA_HOST" if listens_everywhere(&value.text) => {
+                out.hit("ollama-host-all-interfaces", value, format!("OLLAMA_HOST={}", value.text));
+            }
+            "OLLAMA_ORIGINS" | "CORS_ALLOW_ORIGIN" | "CORS_ORIGINS" if value.text.split(',').any(|o| o.trim() == "*") => {
+                out.hit("cors-wildcard", value, format!("{name}={}", value.text));
+            }
+            "LD_PRELOAD" if w.gpu || gpu_image(w) => {
+                out.hit("ld-preload-gpu", value, format!("LD_PRELOAD={}", value.text));
+            }
+            _ => {}
+        }
+    }
+    for flag in ["--allowed-origins", "--cors-allow-origin", "--cors-allowed-origins", "--allow-origins"] {
+        if let Some((v, item)) = w.flag(flag) {
+            if v.contains('*') {
+                out.hit("cors-wildcard", item, format!("{flag} {v}"));
+            }
+        }
+    }
+    let Some(ai) = w.ai() else { return };
+    let at = w.image.as_ref().unwrap_or(&w.anchor);
+    let first_arg = w.args.first().unwrap_or(at);
+    match ai {
+        Ai::Jupyter => {
+            if let Some(item) = w.jupyter_empty_token() {
+                out.hit("jupyter-no-token", item, format!("{} (empty token)", item.text));
+            }
+        }
+        Ai::Chroma if !w.auth_configured(ai) => {
+            out.hit("chroma-no-auth", at, "no CHROMA_SERVER_AUTHN_PROVIDER");
+        }
+        Ai::Vllm if !w.auth_configured(ai) => {
+            out.hit("vllm-no-api-key", first_arg, "vLLM server without --api-key or VLLM_API_KEY");
+        }
+        Ai::Qdrant if !w.auth_configured(ai) => {
+            out.hit("qdrant-no-api-key", at, "no QDRANT__SERVICE__API_KEY");
+        }
+        Ai::Triton => {
+            if let Some((mode, item)) = w.flag("--model-control-mode") {
+                if mode == "explicit" && !w.has_arg("--http-restricted-api") {
+                    out.hit("triton-explicit-model-control", item, "--model-control-mode=explicit without --http-restricted-api");
+                }
+            }
+        }
+        Ai::Ray => {
+            if let Some((host, item)) = w.flag("--dashboard-host") {
+                if listens_everywhere(&host) {
+                    out.hit("ray-dashboard-public", item, format!("--dashboard-host={host}"));
+                }
+            }
+        }
+        Ai::Mlflow if !w.auth_configured(ai) => {
+            let host = w.flag("--host").or_else(|| w.flag("-h"));
+            if let Some((h, item)) = host {
+                if listens_everywhere(&h) {
+                    out.hit("mlflow-no-auth", item, format!("mlflow server --host {h} without --app-name basic-auth"));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn gpu_image(w: &Workload) -> bool {
+    w.image.as_ref().is_some_and(|i| {
+        let t = i.text.to_ascii_lowercase();
+        t.contains("cuda") || t.contains("nvidia") || t.contains("vllm") || t.contains("tritonserver") || t.contains("pytorch")
+    }) || w.env("NVIDIA_VISIBLE_DEVICES").is_some()
+}
+
+/// Split a shell-style command string into tokens on one line (quotes kept
+/// together, not interpreted further).
+pub fn split_command(text: &str, line: u32, column: u32) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, c) if c.is_whitespace() => {
+                if !cur.is_empty() {
+                    out.push(Item::new(std::mem::take(&mut cur), line, column));
+                }
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if !cur.is_empty() || quote.is_some() {
+        out.push(Item::new(cur, line, column));
+    }
+    out
+}
