@@ -95,13 +95,6 @@ fn detail(s: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn ports(list: &[u16]) -> String {
-    list.iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 #[test]
 fn llm_servers_open_and_secured() {
     use Product::*;
@@ -226,6 +219,138 @@ fn vector_stores_open_and_secured() {
     expect(&r, &ip(4), 8080, "weaviate", None, "required");
 }
 
+#[test]
+fn chat_front_ends_and_ml_platforms() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.4.{n}");
+    let _farm = farm(vec![
+        at(OpenWebUi, false, &ip(1)),
+        at(OpenWebUi, true, &ip(2)),
+        at(ComfyUi, false, &ip(3)),
+        at(TorchServe, false, &ip(4)),
+        at(TorchServe, true, &ip(5)),
+        at(TorchServeManagement, false, &ip(6)),
+        at(TorchServeManagement, true, &ip(7)),
+        at(TensorBoard, false, &ip(8)),
+        // Products without their own login, behind an authenticating
+        // proxy: nothing of them shows, so nothing is claimed.
+        (Emulator::OllamaBehindAuthProxy, format!("{}:8188", ip(9))),
+        (Emulator::OllamaBehindAuthProxy, format!("{}:6006", ip(10))),
+    ]);
+    let (r, _) = scan_json(&["127.70.4.1-10", "-p", "8080,8081,8188,6006"]);
+
+    let s = expect(&r, &ip(1), 8080, "open-webui", Some("0.6.22"), "none");
+    assert_eq!(detail(s, "signup_enabled"), ["true"]);
+    let s = expect(&r, &ip(2), 8080, "open-webui", Some("0.6.22"), "required");
+    assert_eq!(detail(s, "signup_enabled"), ["false"]);
+
+    let s = expect(&r, &ip(3), 8188, "comfyui", Some("0.3.50"), "none");
+    assert_eq!(detail(s, "models"), ["sd_xl_base_1.0.safetensors"]);
+    assert!(detail(s, "gpus")[0].contains("RTX 4090"));
+
+    expect(&r, &ip(4), 8080, "torchserve", Some("0.12.0"), "none");
+    expect(&r, &ip(5), 8080, "torchserve", Some("0.12.0"), "required");
+    let s = expect(&r, &ip(6), 8081, "torchserve", Some("0.12.0"), "none");
+    assert_eq!(detail(s, "models"), ["resnet-18"]);
+    let s = expect(&r, &ip(7), 8081, "torchserve", Some("0.12.0"), "required");
+    assert!(s["evidence"].to_string().contains("InvalidKeyException"));
+
+    let s = expect(&r, &ip(8), 6006, "tensorboard", Some("2.20.0"), "none");
+    assert_eq!(detail(s, "runs"), ["train", "validation"]);
+    assert_eq!(detail(s, "logdir"), ["/logs"]);
+
+    assert!(service(&r, &ip(9), 8188).is_none(), "{r:#}");
+    assert!(service(&r, &ip(10), 6006).is_none(), "{r:#}");
+}
+
+#[test]
+fn search_engines_and_milvus() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.5.{n}");
+    let _farm = farm(vec![
+        at(Elasticsearch, false, &ip(1)),
+        at(Elasticsearch, true, &ip(2)),
+        at(OpenSearch, false, &ip(3)),
+        at(OpenSearch, true, &ip(4)),
+        at(MilvusRest, false, &ip(5)),
+        at(MilvusRest, true, &ip(6)),
+        at(MilvusMetrics, false, &ip(7)),
+    ]);
+    let (r, _) = scan_json(&["127.70.5.1-7", "-p", "9200,19530,9091"]);
+
+    // OpenSearch copies Elasticsearch's root answer: each keeps its name.
+    let s = expect(&r, &ip(1), 9200, "elasticsearch", Some("8.18.3"), "none");
+    assert_eq!(detail(s, "indices"), ["docs", "embeddings"]);
+    let s = expect(&r, &ip(2), 9200, "elasticsearch", None, "required");
+    assert!(s["evidence"].to_string().contains("security_exception"));
+    let s = expect(&r, &ip(3), 9200, "opensearch", Some("2.19.2"), "none");
+    assert_eq!(detail(s, "indices"), ["docs", "embeddings"]);
+    expect(&r, &ip(4), 9200, "opensearch", None, "required");
+
+    let s = expect(&r, &ip(5), 19530, "milvus", None, "none");
+    assert_eq!(detail(s, "collections"), ["docs"]);
+    expect(&r, &ip(6), 19530, "milvus", None, "required");
+    // The metrics port names Milvus but proves nothing about access.
+    expect(&r, &ip(7), 9091, "milvus", None, "unknown");
+}
+
+#[test]
+fn infrastructure_around_ai() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.6.{n}");
+    let _farm = farm(vec![
+        at(Docker, false, &ip(1)),
+        at(Docker, true, &ip(2)),
+        at(Kubelet, false, &ip(3)),
+        at(Kubelet, true, &ip(4)),
+        at(KubeApiServer, false, &ip(5)),
+        at(KubeApiServer, true, &ip(6)),
+        at(DcgmExporter, false, &ip(7)),
+        at(DcgmExporter, true, &ip(8)),
+        at(Minio, true, &ip(9)),
+    ]);
+    let (r, _) = scan_json(&["127.70.6.1-9", "-p", "2375,10250,6443,9400,9000"]);
+
+    let s = expect(&r, &ip(1), 2375, "docker", Some("28.3.3"), "none");
+    assert_eq!(s["version_source"], "api");
+    assert_eq!(
+        detail(s, "images"),
+        ["vllm/vllm-openai:v0.10.1", "postgres:16"]
+    );
+    assert_eq!(s["findings"][0]["severity"], "critical");
+    let s = expect(&r, &ip(2), 2375, "docker", Some("28.3.3"), "required");
+    assert!(s["evidence"]
+        .to_string()
+        .contains("authorization denied by plugin"));
+
+    // TLS only: found over HTTPS, certificate recorded.
+    let s = expect(&r, &ip(3), 10250, "kubelet", Some("1.33.3"), "none");
+    assert_eq!(s["transport"], "https");
+    assert!(s["tls"].to_string().contains("farm-node"), "{s:#}");
+    assert_eq!(detail(s, "pods"), ["vllm-0"]);
+    expect(&r, &ip(4), 10250, "kubelet", None, "required");
+    let s = expect(&r, &ip(5), 6443, "kubernetes-api", Some("1.33.3"), "none");
+    assert_eq!(detail(s, "namespaces"), ["default", "kube-system", "ml"]);
+    let s = expect(
+        &r,
+        &ip(6),
+        6443,
+        "kubernetes-api",
+        Some("1.33.3"),
+        "required",
+    );
+    assert!(s["evidence"].to_string().contains("system:anonymous"));
+
+    let s = expect(&r, &ip(7), 9400, "dcgm-exporter", None, "none");
+    assert_eq!(detail(s, "gpus"), ["NVIDIA H100 80GB HBM3"]);
+    assert_eq!(detail(s, "driver"), ["570.148.08"]);
+    // Basic auth in front of the exporter leaves nothing to name it by.
+    assert!(service(&r, &ip(8), 9400).is_none(), "{r:#}");
+
+    let s = expect(&r, &ip(9), 9000, "minio", None, "required");
+    assert!(s["evidence"].to_string().contains("AccessDenied"));
+}
+
 // ---------------------------------------------------------------------------
 // Every rule against every emulator, through the library.
 
@@ -282,6 +407,46 @@ async fn assess_all(
     (verdicts, sent_by_rule)
 }
 
+/// Secured products whose refusal carries nothing of the product, so no
+/// rule can name them (and none may): DCGM exporter behind
+/// exporter-toolkit basic auth answers a bare 401.
+const UNIDENTIFIABLE: &[(Product, bool)] = &[(Product::DcgmExporter, true)];
+
+/// Rules that also match a product but must lose to its own rule (the
+/// scanner keeps the strongest): the generic OpenAI label on every OpenAI
+/// server, and rules this file does not own whose probes a product
+/// happens to satisfy. ollama.toml's `/api/version` probe accepts any
+/// `{"version": "x.y"}`, which Open WebUI's `/api/version` also answers.
+const FALLBACKS: &[(&str, Option<Product>)] = &[
+    ("openai-compatible", None),
+    ("ollama", Some(Product::OpenWebUi)),
+];
+
+/// Problems with what the rules made of one emulator: its own rule must be
+/// the only claimant, or the strongest with only allowed fallbacks beside.
+fn judge(label: &str, product: Product, auth: bool, verdicts: &[Verdict]) -> Vec<String> {
+    let expected = product.rule_id();
+    let mut problems = Vec::new();
+    let Some(own) = verdicts.iter().find(|v| v.rule == expected) else {
+        if !(UNIDENTIFIABLE.contains(&(product, auth)) && verdicts.is_empty()) {
+            let ids: Vec<&str> = verdicts.iter().map(|v| v.rule.as_str()).collect();
+            problems.push(format!("{label}: claimed by {ids:?}, not by {expected}"));
+        }
+        return problems;
+    };
+    for other in verdicts.iter().filter(|v| v.rule != expected) {
+        let allowed = FALLBACKS
+            .iter()
+            .any(|(rule, p)| *rule == other.rule && p.is_none_or(|p| p == product));
+        if !allowed {
+            problems.push(format!("{label}: also claimed by {}", other.rule));
+        } else if (other.score, other.matched) >= (own.score, own.matched) {
+            problems.push(format!("{label}: {} ties or beats {expected}", other.rule));
+        }
+    }
+    problems
+}
+
 /// The scanner's budget: at most this many requests per port.
 const MAX_REQUESTS_PER_PORT: usize = 48;
 
@@ -292,10 +457,7 @@ fn every_emulator_is_claimed_by_exactly_one_rule() {
     let mut problems = Vec::new();
     let mut n = 0u8;
     for &product in Product::ALL {
-        for auth in [false, true] {
-            if auth && !product.has_auth_switch() {
-                continue;
-            }
+        for &auth in product.variants() {
             n += 1;
             let bind: SocketAddr =
                 format!("127.71.{}.{n}:{}", u8::from(auth), product.default_port())
@@ -309,29 +471,7 @@ fn every_emulator_is_claimed_by_exactly_one_rule() {
             let expected = product.rule_id();
             // The generic OpenAI label is a fallback: it may also match a
             // product that speaks the OpenAI API, but must score below it.
-            let specific: Vec<&Verdict> = verdicts
-                .iter()
-                .filter(|v| v.rule != "openai-compatible" || expected == "openai-compatible")
-                .collect();
-            let ids: Vec<&str> = specific.iter().map(|v| v.rule.as_str()).collect();
-            if ids != [expected] {
-                problems.push(format!(
-                    "{label}: claimed by {ids:?}, expected [{expected}]"
-                ));
-            }
-            if let (Some(best), Some(generic)) = (
-                specific.first(),
-                verdicts.iter().find(|v| v.rule == "openai-compatible"),
-            ) {
-                if best.rule != "openai-compatible"
-                    && (generic.score, generic.matched) >= (best.score, best.matched)
-                {
-                    problems.push(format!(
-                        "{label}: openai-compatible ties or beats {}",
-                        best.rule
-                    ));
-                }
-            }
+            problems.extend(judge(&label, product, auth, &verdicts));
             // What a real scan of the product's own port would send.
             let mut distinct: Vec<&Request> = set
                 .candidates(product.default_port())

@@ -50,6 +50,49 @@ impl J {
         out
     }
 
+    /// Indented form: two spaces a level, one member a line, `colon`
+    /// between key and value. Gson's pretty printer (TorchServe) writes
+    /// `": "`, Jackson's (Elasticsearch `?pretty`, the root answer) `" : "`,
+    /// Kubernetes' (`json.MarshalIndent`) `": "`. Empty containers stay `[]`
+    /// and `{}`.
+    pub fn pretty(&self, colon: &str, escape: Escape) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, 0, colon, escape);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, depth: usize, colon: &str, escape: Escape) {
+        let pad = |out: &mut String, depth: usize| out.push_str(&"  ".repeat(depth));
+        let members: Vec<(Option<&str>, &J)> = match self {
+            J::Arr(items) => items.iter().map(|v| (None, v)).collect(),
+            J::Obj(fields) => fields.iter().map(|(k, v)| (Some(*k), v)).collect(),
+            J::Map(fields) => fields.iter().map(|(k, v)| (Some(k.as_str()), v)).collect(),
+            scalar => return scalar.write(out, escape),
+        };
+        let (open, close) = if matches!(self, J::Arr(_)) {
+            ('[', ']')
+        } else {
+            ('{', '}')
+        };
+        out.push(open);
+        if members.is_empty() {
+            out.push(close);
+            return;
+        }
+        for (i, (key, value)) in members.iter().enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            pad(out, depth + 1);
+            if let Some(key) = key {
+                write_str(out, key, escape);
+                out.push_str(colon);
+            }
+            value.write_pretty(out, depth + 1, colon, escape);
+        }
+        out.push('\n');
+        pad(out, depth);
+        out.push(close);
+    }
+
     fn write(&self, out: &mut String, escape: Escape) {
         let (comma, colon) = if escape == Escape::Python {
             (", ", ": ")
@@ -147,5 +190,18 @@ mod tests {
             r#"{"z":1,"a":"<b>&\"\n","m":[null,true]}"#
         );
         assert_eq!(J::s("\u{1}").render(Escape::Rapid), r#""\u0001""#);
+    }
+
+    #[test]
+    fn pretty_and_python_forms() {
+        let v = J::Obj(vec![
+            ("a", J::Int(1)),
+            ("b", J::Arr(vec![J::s("é"), J::Obj(vec![])])),
+        ]);
+        assert_eq!(
+            v.pretty(": ", Escape::Rapid),
+            "{\n  \"a\": 1,\n  \"b\": [\n    \"é\",\n    {}\n  ]\n}"
+        );
+        assert_eq!(v.render(Escape::Python), r#"{"a": 1, "b": ["\u00e9", {}]}"#);
     }
 }

@@ -8,16 +8,26 @@
 //! header lists the facts it copies and the file of the repository they come
 //! from. [`stack`] holds what the web frameworks underneath add.
 
+mod comfyui;
+mod dcgm;
+mod docker;
 mod koboldcpp;
+mod kube;
 mod llamacpp;
 mod lmstudio;
 mod localai;
+mod milvus;
+mod minio;
 mod openai;
+mod openwebui;
 mod qdrant;
+mod search;
 mod sglang;
 mod stack;
+mod tensorboard;
 mod tgi;
 pub(crate) mod tls;
+mod torchserve;
 mod vllm;
 mod weaviate;
 
@@ -39,6 +49,24 @@ pub enum Product {
     OpenAiCompatible,
     Qdrant,
     Weaviate,
+    OpenWebUi,
+    Elasticsearch,
+    OpenSearch,
+    /// Milvus's RESTful API on the proxy port.
+    MilvusRest,
+    /// Milvus's metrics, health and web UI port.
+    MilvusMetrics,
+    ComfyUi,
+    /// TorchServe's inference API.
+    TorchServe,
+    /// TorchServe's management API.
+    TorchServeManagement,
+    Docker,
+    Kubelet,
+    KubeApiServer,
+    DcgmExporter,
+    Minio,
+    TensorBoard,
 }
 
 impl Product {
@@ -54,6 +82,20 @@ impl Product {
         Product::OpenAiCompatible,
         Product::Qdrant,
         Product::Weaviate,
+        Product::OpenWebUi,
+        Product::Elasticsearch,
+        Product::OpenSearch,
+        Product::MilvusRest,
+        Product::MilvusMetrics,
+        Product::ComfyUi,
+        Product::TorchServe,
+        Product::TorchServeManagement,
+        Product::Docker,
+        Product::Kubelet,
+        Product::KubeApiServer,
+        Product::DcgmExporter,
+        Product::Minio,
+        Product::TensorBoard,
     ];
 
     /// The aimap rule id that should identify this product.
@@ -69,6 +111,18 @@ impl Product {
             Product::OpenAiCompatible => "openai-compatible",
             Product::Qdrant => "qdrant",
             Product::Weaviate => "weaviate",
+            Product::OpenWebUi => "open-webui",
+            Product::Elasticsearch => "elasticsearch",
+            Product::OpenSearch => "opensearch",
+            Product::MilvusRest | Product::MilvusMetrics => "milvus",
+            Product::ComfyUi => "comfyui",
+            Product::TorchServe | Product::TorchServeManagement => "torchserve",
+            Product::Docker => "docker",
+            Product::Kubelet => "kubelet",
+            Product::KubeApiServer => "kubernetes-api",
+            Product::DcgmExporter => "dcgm-exporter",
+            Product::Minio => "minio",
+            Product::TensorBoard => "tensorboard",
         }
     }
 
@@ -77,23 +131,48 @@ impl Product {
         match self {
             Product::Vllm | Product::OpenAiCompatible => 8000,
             Product::Sglang => 30000,
-            Product::Tgi | Product::LlamaCpp | Product::LocalAi | Product::Weaviate => 8080,
+            Product::Tgi
+            | Product::LlamaCpp
+            | Product::LocalAi
+            | Product::Weaviate
+            | Product::OpenWebUi
+            | Product::TorchServe => 8080,
             Product::LmStudio => 1234,
             Product::KoboldCpp => 5001,
             Product::Qdrant => 6333,
+            Product::Elasticsearch | Product::OpenSearch => 9200,
+            Product::MilvusRest => 19530,
+            Product::MilvusMetrics => 9091,
+            Product::ComfyUi => 8188,
+            Product::TorchServeManagement => 8081,
+            Product::Docker => 2375,
+            Product::Kubelet => 10250,
+            Product::KubeApiServer => 6443,
+            Product::DcgmExporter => 9400,
+            Product::Minio => 9000,
+            Product::TensorBoard => 6006,
         }
     }
 
     /// Whether the product serves TLS only (the farm then presents its
     /// self-signed test certificate, see [`tls`]).
     pub fn tls_only(self) -> bool {
-        false
+        matches!(self, Product::Kubelet | Product::KubeApiServer)
     }
 
-    /// Whether the product has a credential switch the emulator models
-    /// (`auth: true` then answers as the secured install does).
-    pub fn has_auth_switch(self) -> bool {
-        !matches!(self, Product::OpenAiCompatible)
+    /// The `auth` settings the emulator models: `false` the open install,
+    /// `true` the one with the product's own credential switch on.
+    /// Products without such a switch have only the open form; MinIO
+    /// refuses anonymous bucket listing whatever its policies.
+    pub fn variants(self) -> &'static [bool] {
+        match self {
+            Product::OpenAiCompatible
+            | Product::MilvusMetrics
+            | Product::ComfyUi
+            | Product::TensorBoard => &[false],
+            Product::Minio => &[true],
+            _ => &[false, true],
+        }
     }
 
     /// A typical released version, for tests and the farm binary.
@@ -109,6 +188,17 @@ impl Product {
             Product::OpenAiCompatible => "1.0.0",
             Product::Qdrant => "1.15.1",
             Product::Weaviate => "1.32.4",
+            Product::OpenWebUi => "0.6.22",
+            Product::Elasticsearch => "8.18.3",
+            Product::OpenSearch => "2.19.2",
+            Product::MilvusRest | Product::MilvusMetrics => "2.6.0",
+            Product::ComfyUi => "0.3.50",
+            Product::TorchServe | Product::TorchServeManagement => "0.12.0",
+            Product::Docker => "28.3.3",
+            Product::Kubelet | Product::KubeApiServer => "1.33.3",
+            Product::DcgmExporter => "4.2.3-4.3.1",
+            Product::Minio => "RELEASE.2025-07-23T15-54-02Z",
+            Product::TensorBoard => "2.20.0",
         }
     }
 
@@ -117,6 +207,15 @@ impl Product {
         match self {
             Product::Qdrant => &["docs", "faq"],
             Product::Weaviate => &["Article", "Author"],
+            Product::Elasticsearch | Product::OpenSearch => &["docs", "embeddings"],
+            Product::MilvusRest | Product::MilvusMetrics => &["docs"],
+            Product::ComfyUi => &["sd_xl_base_1.0.safetensors"],
+            Product::TorchServe | Product::TorchServeManagement => &["resnet-18"],
+            Product::Docker => &["vllm/vllm-openai:v0.10.1", "postgres:16"],
+            Product::Kubelet => &["vllm-0"],
+            Product::KubeApiServer => &["default", "kube-system", "ml"],
+            Product::DcgmExporter => &["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3"],
+            Product::TensorBoard => &["train", "validation"],
             _ => &["Qwen/Qwen2.5-7B-Instruct"],
         }
     }
@@ -162,5 +261,21 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::OpenAiCompatible => Box::new(openai::Generic::new(l)),
         Product::Qdrant => Box::new(qdrant::Qdrant::new(l)),
         Product::Weaviate => Box::new(weaviate::Weaviate::new(l)),
+        Product::OpenWebUi => Box::new(openwebui::OpenWebUi::new(l)),
+        Product::Elasticsearch => Box::new(search::Search::new(l, search::Flavor::Elastic)),
+        Product::OpenSearch => Box::new(search::Search::new(l, search::Flavor::OpenSearch)),
+        Product::MilvusRest => Box::new(milvus::MilvusRest::new(l)),
+        Product::MilvusMetrics => Box::new(milvus::MilvusMetrics),
+        Product::ComfyUi => Box::new(comfyui::ComfyUi::new(l)),
+        Product::TorchServe => Box::new(torchserve::TorchServe::new(l, torchserve::Api::Inference)),
+        Product::TorchServeManagement => {
+            Box::new(torchserve::TorchServe::new(l, torchserve::Api::Management))
+        }
+        Product::Docker => Box::new(docker::Docker::new(l)),
+        Product::Kubelet => Box::new(kube::Kubelet::new(l)),
+        Product::KubeApiServer => Box::new(kube::ApiServer::new(l)),
+        Product::DcgmExporter => Box::new(dcgm::Dcgm::new(l)),
+        Product::Minio => Box::new(minio::Minio::new(l)),
+        Product::TensorBoard => Box::new(tensorboard::TensorBoard::new(l)),
     }
 }

@@ -113,18 +113,6 @@ pub(crate) fn express_json(status: u16, body: J) -> Response<Body> {
     )
 }
 
-/// Express's built-in 404 (finalhandler): an HTML page naming the route.
-pub(crate) fn express_not_found(method: &str, path: &str) -> Response<Body> {
-    let body = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot {method} {path}</pre>\n</body>\n</html>\n"
-    );
-    let extra = vec![
-        ("content-security-policy", "default-src 'none'".to_string()),
-        ("x-content-type-options", "nosniff".to_string()),
-    ];
-    express(404, "text/html; charset=utf-8", extra, body)
-}
-
 /// An aiohttp answer; `server` names the Python and aiohttp versions.
 pub(crate) fn aiohttp(status: u16, content_type: &str, body: String) -> Response<Body> {
     let headers = vec![
