@@ -39,6 +39,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// Audit model files for unsafe serialization, without loading them
     Audit(AuditArgs),
+    /// SBOM of an AI stack: a directory, a container image (docker save / OCI layout) or the running host
+    Inventory(InventoryArgs),
     /// List or check probe rules
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -163,6 +165,40 @@ pub struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 nothing at or above --fail-on, 1 vulnerable components at or above it, 2 the target could not be read."
+)]
+pub struct InventoryArgs {
+    /// A directory or root filesystem, a `docker save` tarball, or an OCI image layout (directory or tar)
+    #[arg(value_name = "TARGET")]
+    pub target: Option<PathBuf>,
+    /// Add the running host: AI server processes from /proc and the sockets they listen on
+    #[arg(long)]
+    pub host: bool,
+    /// cyclonedx, spdx, json or table [default: table]
+    #[arg(short, long)]
+    pub format: Option<String>,
+    /// CycloneDX version: 1.6 or 1.7 [default: 1.6]
+    #[arg(long, value_name = "VERSION")]
+    pub spec: Option<String>,
+    /// Write the report here instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a vulnerability is at or above this severity (critical, high, medium, low, info, none) [default: high]
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Advisory store to match components against [default: $XDG_DATA_HOME/aimap/advisories, plus the curated set]
+    #[arg(long, env = "AIMAP_ADVISORIES", value_name = "DIR")]
+    pub advisories: Option<PathBuf>,
+    /// Do not match components against known vulnerabilities
+    #[arg(long)]
+    pub no_vulns: bool,
+    /// Uncompressed bytes one image layer may inflate to (decompression-bomb cap)
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub max_layer_bytes: Option<u64>,
 }
 
 /// `500ms`, `3s`, `2m`, or a bare number of seconds.

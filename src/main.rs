@@ -44,6 +44,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             run::scan::run(args, cfg.scan, cli.quiet)
         }
         Command::Audit(args) => run::audit::run(args),
+        Command::Inventory(args) => run::inventory::run(args),
         Command::Db { advisories, command } => match command {
             DbCommand::Import { paths } => run::db::import(advisories.as_deref(), &paths),
             DbCommand::Update { ecosystems, base_url } => run::db::update(advisories.as_deref(), &ecosystems, &base_url),

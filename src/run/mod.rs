@@ -2,6 +2,7 @@
 //! library crates and returns the process exit code.
 pub mod audit;
 pub mod db;
+pub mod inventory;
 pub mod rules;
 pub mod scan;
 pub mod vulns;

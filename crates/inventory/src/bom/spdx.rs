@@ -1,0 +1,201 @@
+//! SPDX 2.3 JSON: one package per component (purl as an external
+//! reference, SHA-256 as a checksum), a root package for the target that
+//! CONTAINS them all, and the document DESCRIBES the root.
+use serde::Serialize;
+
+use super::{uuid_from, DocInfo};
+use crate::component::{Component, ComponentKind, Inventory};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Doc {
+    spdx_version: &'static str,
+    data_license: &'static str,
+    #[serde(rename = "SPDXID")]
+    spdx_id: &'static str,
+    name: String,
+    document_namespace: String,
+    creation_info: CreationInfo,
+    document_describes: Vec<String>,
+    packages: Vec<Package>,
+    relationships: Vec<Relationship>,
+}
+
+#[derive(Serialize)]
+struct CreationInfo {
+    created: String,
+    creators: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Package {
+    #[serde(rename = "SPDXID")]
+    spdx_id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_info: Option<String>,
+    download_location: &'static str,
+    files_analyzed: bool,
+    license_concluded: &'static str,
+    license_declared: &'static str,
+    copyright_text: &'static str,
+    primary_package_purpose: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    checksums: Vec<Checksum>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    external_refs: Vec<ExternalRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    comment: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Checksum {
+    algorithm: &'static str,
+    checksum_value: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalRef {
+    reference_category: &'static str,
+    reference_type: &'static str,
+    reference_locator: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Relationship {
+    spdx_element_id: String,
+    relationship_type: &'static str,
+    related_spdx_element: String,
+}
+
+/// SPDX ids allow letters, digits, `.` and `-` only.
+fn spdx_id(i: usize, c: &Component) -> String {
+    let clean: String = c
+        .name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '.' || ch == '-' {
+                ch
+            } else {
+                '-'
+            }
+        })
+        .take(60)
+        .collect();
+    format!("SPDXRef-Package-{i}-{clean}")
+}
+
+fn package(i: usize, c: &Component) -> Package {
+    let model = c.model.as_ref().map(|m| {
+        let mut s = format!("machine-learning model, format {}", m.format);
+        if let Some(a) = &m.architecture {
+            s.push_str(&format!(", architecture {a}"));
+        }
+        if let Some(p) = m.parameters {
+            s.push_str(&format!(", {p} parameters"));
+        }
+        s
+    });
+    Package {
+        spdx_id: spdx_id(i, c),
+        name: c.name.clone(),
+        version_info: c.version.clone(),
+        download_location: "NOASSERTION",
+        files_analyzed: false,
+        license_concluded: "NOASSERTION",
+        license_declared: "NOASSERTION",
+        copyright_text: "NOASSERTION",
+        primary_package_purpose: match c.kind {
+            ComponentKind::Library => "LIBRARY",
+            ComponentKind::Application => "APPLICATION",
+            ComponentKind::MachineLearningModel => "FILE",
+        },
+        checksums: c
+            .sha256
+            .iter()
+            .map(|h| Checksum {
+                algorithm: "SHA256",
+                checksum_value: h.clone(),
+            })
+            .collect(),
+        external_refs: c
+            .purl
+            .iter()
+            .map(|p| ExternalRef {
+                reference_category: "PACKAGE-MANAGER",
+                reference_type: "purl",
+                reference_locator: p.clone(),
+            })
+            .collect(),
+        source_info: Some(format!(
+            "found by aimap ({}) at {}",
+            c.identified_by,
+            c.locations
+                .iter()
+                .map(|l| l.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        comment: model,
+    }
+}
+
+pub fn write(inv: &Inventory, doc: &DocInfo) -> serde_json::Result<String> {
+    let root_id = "SPDXRef-Root".to_string();
+    let root = Package {
+        spdx_id: root_id.clone(),
+        name: inv.target.clone(),
+        version_info: None,
+        download_location: "NOASSERTION",
+        files_analyzed: false,
+        license_concluded: "NOASSERTION",
+        license_declared: "NOASSERTION",
+        copyright_text: "NOASSERTION",
+        primary_package_purpose: if inv.source == "directory" || inv.source == "host" {
+            "APPLICATION"
+        } else {
+            "CONTAINER"
+        },
+        checksums: Vec::new(),
+        external_refs: Vec::new(),
+        source_info: Some(format!("aimap inventory source: {}", inv.source)),
+        comment: None,
+    };
+    let mut packages = vec![root];
+    let mut relationships = vec![Relationship {
+        spdx_element_id: "SPDXRef-DOCUMENT".into(),
+        relationship_type: "DESCRIBES",
+        related_spdx_element: root_id.clone(),
+    }];
+    for (i, c) in inv.components.iter().enumerate() {
+        let p = package(i, c);
+        relationships.push(Relationship {
+            spdx_element_id: root_id.clone(),
+            relationship_type: "CONTAINS",
+            related_spdx_element: p.spdx_id.clone(),
+        });
+        packages.push(p);
+    }
+    let uuid = uuid_from(&[&inv.target, &doc.timestamp, "spdx"]);
+    let d = Doc {
+        spdx_version: "SPDX-2.3",
+        data_license: "CC0-1.0",
+        spdx_id: "SPDXRef-DOCUMENT",
+        name: format!("aimap inventory of {}", inv.target),
+        document_namespace: format!("https://aimap.invalid/spdx/{uuid}"),
+        creation_info: CreationInfo {
+            created: doc.timestamp.clone(),
+            creators: vec![format!("Tool: aimap-{}", doc.tool_version)],
+        },
+        document_describes: vec![root_id],
+        packages,
+        relationships,
+    };
+    serde_json::to_string_pretty(&d)
+}

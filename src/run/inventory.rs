@@ -1,0 +1,276 @@
+//! `aimap inventory`: a directory, image or the running host → components
+//! (aimap-inventory) → advisory matches (aimap-advisory) → CycloneDX, SPDX,
+//! JSON or a summary table → exit code. Only this module sees both crates.
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use aimap_advisory::{to_finding, Index, Match};
+use aimap_inventory::bom::{self, DocInfo, Vulnerability};
+use aimap_inventory::{Component, Inventory, Limits};
+use aimap_model::{Finding, Severity, Subject};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::cli::InventoryArgs;
+use crate::run::{exit, vulns};
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    aimap_version: &'a str,
+    #[serde(flatten)]
+    inventory: &'a Inventory,
+    findings: &'a [Finding],
+    summary: Summary,
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    components: usize,
+    per_ecosystem: BTreeMap<String, usize>,
+    vulnerable_components: BTreeMap<String, usize>,
+    exposed_listeners: usize,
+    errors: usize,
+}
+
+fn summarize(inv: &Inventory, findings: &[Finding]) -> Summary {
+    let mut s = Summary {
+        components: inv.components.len(),
+        errors: inv.errors.len(),
+        ..Summary::default()
+    };
+    for c in &inv.components {
+        *s.per_ecosystem
+            .entry(c.ecosystem.as_str().to_string())
+            .or_default() += 1;
+    }
+    // A component counts once, under its worst advisory.
+    let mut worst: BTreeMap<String, Severity> = BTreeMap::new();
+    for f in findings {
+        let e = worst.entry(f.subject.key()).or_insert(f.severity);
+        *e = (*e).max(f.severity);
+    }
+    for sev in worst.values() {
+        *s.vulnerable_components
+            .entry(sev.as_str().to_string())
+            .or_default() += 1;
+    }
+    s.exposed_listeners = inv
+        .processes
+        .iter()
+        .flat_map(|p| &p.listeners)
+        .filter(|l| l.all_interfaces)
+        .count();
+    s
+}
+
+/// `pkg:t/n@v?q` → (`pkg:t/n?q`, `v`): the advisory index takes them apart.
+fn split_purl(purl: &str) -> (String, Option<String>) {
+    let (main, quals) = match purl.split_once('?') {
+        Some((m, q)) => (m, Some(q)),
+        None => (purl, None),
+    };
+    let (base, version) = match main.rsplit_once('@') {
+        Some((b, v)) if !b.ends_with('/') => (b, Some(v.to_string())),
+        _ => (main, None),
+    };
+    let base = match quals {
+        Some(q) => format!("{base}?{q}"),
+        None => base.to_string(),
+    };
+    (base, version)
+}
+
+fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability>) {
+    let mut findings = Vec::new();
+    let mut by_id: BTreeMap<String, (Match, Vec<String>)> = BTreeMap::new();
+    for c in &inv.components {
+        let (Some(purl), Some(_)) = (&c.purl, &c.version) else {
+            continue;
+        };
+        let (base, version) = split_purl(purl);
+        let result = index.match_purl(&base, version.as_deref());
+        for m in result.affected {
+            findings.push(to_finding(
+                &m,
+                Subject::Component {
+                    purl: purl.to_string(),
+                },
+                &c.name,
+            ));
+            by_id
+                .entry(m.id.clone())
+                .or_insert_with(|| (m.clone(), Vec::new()))
+                .1
+                .push(c.key());
+        }
+    }
+    let vulns = by_id
+        .into_values()
+        .map(|(m, affects)| Vulnerability {
+            id: m.id.clone(),
+            aliases: m.aliases.clone(),
+            severity: m.severity,
+            score: m.cvss.as_ref().and_then(|c| c.score),
+            summary: m.summary.to_string(),
+            recommendation: m.remediation(&m.id),
+            references: Vec::new(),
+            affects,
+        })
+        .collect();
+    (findings, vulns)
+}
+
+pub fn run(args: InventoryArgs) -> Result<u8> {
+    let format = args.format.as_deref().unwrap_or("table");
+    if !matches!(format, "table" | "json" | "cyclonedx" | "spdx") {
+        bail!("unknown format {format:?} (cyclonedx, spdx, json, table)");
+    }
+    let spec = args.spec.as_deref().unwrap_or("1.6");
+    if !matches!(spec, "1.6" | "1.7") {
+        bail!("unknown CycloneDX version {spec:?} (1.6, 1.7)");
+    }
+    let fail_on = match args.fail_on.as_deref().unwrap_or("high") {
+        "none" => None,
+        s => Some(s.parse::<Severity>()?),
+    };
+    let mut limits = Limits::default();
+    if let Some(n) = args.max_layer_bytes {
+        limits.max_layer_bytes = n;
+    }
+    // Open the output first: an unwritable path fails before any work.
+    let out: Box<dyn Write> = match &args.output {
+        Some(p) => Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot write {}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut inv = match &args.target {
+        Some(t) => aimap_inventory::inventory_path(t, &limits)
+            .with_context(|| format!("cannot inventory {}", t.display()))?,
+        None if args.host => Inventory {
+            target: "host".into(),
+            source: "host".into(),
+            ..Inventory::default()
+        },
+        None => bail!("give a TARGET (directory or image), --host, or both"),
+    };
+    if args.host {
+        inv.processes = aimap_inventory::source::host::processes();
+    }
+    let (findings, vulnerabilities) = if args.no_vulns {
+        (Vec::new(), Vec::new())
+    } else {
+        match_all(&inv, &vulns::load_index(args.advisories.as_deref())?)
+    };
+    for e in &inv.errors {
+        tracing::warn!(path = %e.path, "{}", e.error);
+    }
+    let doc = DocInfo {
+        timestamp: now(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let summary = summarize(&inv, &findings);
+    let text = match format {
+        "cyclonedx" => bom::cyclonedx::write(&inv, &vulnerabilities, spec, &doc)?,
+        "spdx" => bom::spdx::write(&inv, &doc)?,
+        "json" => serde_json::to_string_pretty(&JsonReport {
+            aimap_version: env!("CARGO_PKG_VERSION"),
+            inventory: &inv,
+            findings: &findings,
+            summary,
+        })?,
+        _ => table(&inv, &findings, &summary),
+    };
+    write_all(out, &text).context("cannot write the report")?;
+    let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+fn write_all(mut out: Box<dyn Write>, text: &str) -> std::io::Result<()> {
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+fn now() -> String {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::now_utc()
+        .format(fmt)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+fn location(c: &Component) -> String {
+    let Some(l) = c.locations.first() else {
+        return String::new();
+    };
+    let more = if c.locations.len() > 1 {
+        format!(" (+{})", c.locations.len() - 1)
+    } else {
+        String::new()
+    };
+    match &l.layer {
+        Some(layer) => format!("{} [{}]{more}", l.path, layer.get(..19).unwrap_or(layer)),
+        None => format!("{}{more}", l.path),
+    }
+}
+
+fn table(inv: &Inventory, findings: &[Finding], s: &Summary) -> String {
+    let mut t = format!(
+        "{:<40} {:<20} {:<8} LOCATION\n",
+        "COMPONENT", "VERSION", "TYPE"
+    );
+    for c in &inv.components {
+        let v = c.version.as_deref().unwrap_or("-");
+        t.push_str(&format!(
+            "{:<40} {:<20} {:<8} {}\n",
+            c.name,
+            v,
+            c.ecosystem.as_str(),
+            location(c)
+        ));
+    }
+    for p in &inv.processes {
+        for l in &p.listeners {
+            let flag = if l.all_interfaces {
+                "  ALL INTERFACES"
+            } else {
+                ""
+            };
+            t.push_str(&format!(
+                "process {} ({}) listens on {}:{}{flag}\n",
+                p.name, p.pid, l.address, l.port
+            ));
+        }
+    }
+    for f in findings {
+        t.push_str(&format!(
+            "{:<8} {} {}\n",
+            f.severity.as_str(),
+            f.id,
+            f.title
+        ));
+    }
+    let eco: Vec<String> = s
+        .per_ecosystem
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let vul: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            s.vulnerable_components
+                .get(sev.as_str())
+                .map(|n| format!("{sev} {n}"))
+        })
+        .collect();
+    t.push_str(&format!(
+        "\n{} components ({}); vulnerable components: {}; exposed listeners: {}; unreadable files: {}",
+        s.components,
+        eco.join(", "),
+        if vul.is_empty() { "none".to_string() } else { vul.join(", ") },
+        s.exposed_listeners,
+        s.errors
+    ));
+    t
+}
