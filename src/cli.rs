@@ -89,6 +89,9 @@ pub enum RulesCommand {
         /// Extra rule directory
         #[arg(long, value_name = "DIR")]
         rules: Option<PathBuf>,
+        /// A Markdown table (with remediation), as in docs/services.md
+        #[arg(long)]
+        markdown: bool,
     },
     /// Validate rule files (the built-in ones when no directory is given)
     Lint { dir: Option<PathBuf> },

@@ -45,12 +45,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Audit(args) => run::audit::run(args),
         Command::Inventory(args) => run::inventory::run(args),
-        Command::Db { advisories, command } => match command {
+        Command::Db {
+            advisories,
+            command,
+        } => match command {
             DbCommand::Import { paths } => run::db::import(advisories.as_deref(), &paths),
-            DbCommand::Update { ecosystems, base_url } => run::db::update(advisories.as_deref(), &ecosystems, &base_url),
+            DbCommand::Update {
+                ecosystems,
+                base_url,
+            } => run::db::update(advisories.as_deref(), &ecosystems, &base_url),
             DbCommand::Status { json } => run::db::status(advisories.as_deref(), json),
         },
-        Command::Rules(RulesCommand::List { rules }) => run::rules::list(rules.as_deref()),
+        Command::Rules(RulesCommand::List { rules, markdown }) => {
+            run::rules::list(rules.as_deref(), markdown)
+        }
         Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "aimap", &mut std::io::stdout());

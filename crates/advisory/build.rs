@@ -3,7 +3,9 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/advisories");
+    // Read at run time: a build script binary may be reused from another checkout.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&manifest).join("../../rules/advisories");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<_> = match fs::read_dir(&dir) {
         Ok(entries) => entries

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::run::exit;
 
-pub fn list(extra: Option<&Path>) -> Result<u8> {
+pub fn list(extra: Option<&Path>, markdown: bool) -> Result<u8> {
     let mut set = aimap_rules::builtin_rules()?;
     if let Some(dir) = extra {
         let (rules, errors) = aimap_rules::load_dir(dir)?;
@@ -15,8 +15,32 @@ pub fn list(extra: Option<&Path>) -> Result<u8> {
         }
         set.extend(rules);
     }
-    print!("{}", render_list(&set));
+    if markdown {
+        print!("{}", render_markdown(&set));
+    } else {
+        print!("{}", render_list(&set));
+    }
     Ok(exit::OK)
+}
+
+fn render_markdown(set: &RuleSet) -> String {
+    let mut out = String::from("| service | product | ports | transport | version from | auth check | exposure | remediation |\n|---|---|---|---|---|---|---|---|\n");
+    for r in set.rules() {
+        let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
+        let cell = |s: &str| s.replace('|', "\\|");
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.id,
+            cell(&r.product),
+            ports.join(", "),
+            r.transport.as_str(),
+            cell(&version_source(r)),
+            cell(&auth_check(r)),
+            r.exposure_severity,
+            cell(&r.remediation)
+        ));
+    }
+    out
 }
 
 fn render_list(set: &RuleSet) -> String {
@@ -112,7 +136,10 @@ pub fn lint(dir: Option<&Path>) -> Result<u8> {
     let advisories = match dir {
         Some(dir) => {
             let files = advisory_files(dir)?;
-            let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+            let borrowed: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(n, t)| (n.as_str(), t.as_str()))
+                .collect();
             errors.extend(aimap_advisory::curated::lint(&borrowed));
             files.len()
         }
@@ -137,9 +164,14 @@ fn advisory_files(dir: &Path) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let is_data = path.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
+        let is_data = path
+            .extension()
+            .is_some_and(|x| x == "yaml" || x == "yml" || x == "json");
         if is_data && path.is_file() {
-            out.push((path.display().to_string(), crate::config::read_small(&path)?));
+            out.push((
+                path.display().to_string(),
+                crate::config::read_small(&path)?,
+            ));
         }
     }
     out.sort();
