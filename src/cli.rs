@@ -37,7 +37,7 @@ pub struct Cli {
 pub enum Command {
     /// Scan networks for AI services
     Scan(ScanArgs),
-    /// Audit model files for unsafe serialization, without loading them
+    /// Audit model files (unsafe serialization) and deployment configuration (compose, Kubernetes, Dockerfiles, service configs)
     Audit(AuditArgs),
     /// SBOM of an AI stack: a directory, a container image (docker save / OCI layout) or the running host
     Inventory(InventoryArgs),
@@ -156,7 +156,7 @@ pub struct ScanArgs {
     after_help = "Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file could not be read or judged."
 )]
 pub struct AuditArgs {
-    /// Model files, or directories to search for them (recursively)
+    /// Model and configuration files, or directories to search for them (recursively; .gitignore honoured for configs)
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
     /// table, json or sarif [default: table]
@@ -168,6 +168,18 @@ pub struct AuditArgs {
     /// Exit 1 when a finding is at or above this severity (critical, high, medium, low, info, none) [default: high]
     #[arg(long, value_name = "SEVERITY")]
     pub fail_on: Option<String>,
+    /// Suppress configuration findings recorded in this baseline file (still reported as suppressed)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current configuration findings in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Advisory store to match image tags against [default: $XDG_DATA_HOME/aimap/advisories, plus the curated set]
+    #[arg(long, env = "AIMAP_ADVISORIES", value_name = "DIR")]
+    pub advisories: Option<PathBuf>,
+    /// Do not match image tags against known vulnerabilities
+    #[arg(long)]
+    pub no_vulns: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,11 +1,15 @@
-//! `aimap audit`: paths → model files → verdicts and findings → one report
-//! (table, JSON or SARIF) → exit code. All judging lives in aimap-modelscan.
+//! `aimap audit`: paths → model files and configuration files → verdicts
+//! and findings → one report (table, JSON or SARIF) → exit code. Model files
+//! are judged by aimap-modelscan, configuration by aimap-audit ([`configs`]).
+mod configs;
+
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use aimap_audit::ConfigReport;
 use aimap_model::Severity;
 use aimap_modelscan::{FileReport, Limits, ModelFormat, Target, Verdict};
 use aimap_report::{SarifResult, SarifTool, Style};
@@ -28,6 +32,9 @@ struct AuditReport<'a> {
     aimap_version: &'a str,
     files: &'a [FileReport],
     summary: Summary,
+    /// Configuration files (compose, Kubernetes, Dockerfiles, service configs).
+    configs: &'a [ConfigReport],
+    config_summary: configs::ConfigSummary,
 }
 
 #[derive(Serialize, Default)]
@@ -86,18 +93,28 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     let style = Style {
         color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let reports = audit_all(&aimap_modelscan::collect(&args.paths), &Limits::default());
-    write_report(out, format, style, &reports).context("cannot write the report")?;
+    let (collected, model_paths) = configs::split(&args.paths);
+    let configs = configs::audit(&args, &collected)?;
+    let model_targets = if model_paths.is_empty() {
+        Vec::new()
+    } else {
+        aimap_modelscan::collect(&model_paths)
+    };
+    let reports = audit_all(&model_targets, &Limits::default());
+    write_report(out, format, style, &reports, &configs).context("cannot write the report")?;
 
     let failing = fail_on.is_some_and(|t| {
         reports
             .iter()
             .flat_map(|r| &r.findings)
             .any(|f| f.finding.severity >= t)
+            || configs::worst(&configs).is_some_and(|w| w >= t)
     });
     Ok(if failing {
         exit::FINDINGS
-    } else if reports.iter().any(|r| r.verdict == Verdict::Error) {
+    } else if reports.iter().any(|r| r.verdict == Verdict::Error)
+        || configs.iter().any(|c| c.error.is_some())
+    {
         exit::ERROR
     } else {
         exit::OK
@@ -153,6 +170,7 @@ fn write_report(
     format: AuditFormat,
     st: Style,
     reports: &[FileReport],
+    config_reports: &[ConfigReport],
 ) -> std::io::Result<()> {
     match format {
         AuditFormat::Json => {
@@ -160,12 +178,14 @@ fn write_report(
                 aimap_version: env!("CARGO_PKG_VERSION"),
                 files: reports,
                 summary: Summary::of(reports),
+                configs: config_reports,
+                config_summary: configs::ConfigSummary::of(config_reports),
             };
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
         }
         AuditFormat::Sarif => {
-            let results: Vec<SarifResult> = reports
+            let mut results: Vec<SarifResult> = reports
                 .iter()
                 .flat_map(|r| &r.findings)
                 .map(|f| SarifResult {
@@ -173,14 +193,40 @@ fn write_report(
                     byte_offset: f.byte_offset,
                 })
                 .collect();
+            let config_results = |f| SarifResult {
+                finding: f,
+                byte_offset: None,
+            };
+            results.extend(
+                config_reports
+                    .iter()
+                    .flat_map(|r| &r.findings)
+                    .map(config_results),
+            );
+            // Suppressed findings last, marked as such (never dropped).
+            let first_suppressed = results.len();
+            results.extend(
+                config_reports
+                    .iter()
+                    .flat_map(|r| &r.suppressed)
+                    .map(|s| config_results(&s.finding)),
+            );
             let tool = SarifTool {
                 name: "aimap",
                 version: env!("CARGO_PKG_VERSION"),
                 information_uri: "https://example.invalid/aimap",
             };
-            aimap_report::write_sarif(&mut out, &tool, &results)?;
+            let mut log = aimap_report::sarif_log(&tool, &results);
+            configs::mark_suppressed(&mut log, first_suppressed, config_reports);
+            serde_json::to_writer_pretty(&mut out, &log)?;
+            writeln!(out)?;
         }
-        AuditFormat::Table => table(&mut out, st, reports)?,
+        AuditFormat::Table => {
+            if !(reports.is_empty() && !config_reports.is_empty()) {
+                table(&mut out, st, reports)?;
+            }
+            configs::table(&mut out, st, config_reports)?;
+        }
     }
     out.flush()
 }
@@ -196,7 +242,7 @@ fn verdict_style(st: Style, v: Verdict, text: &str) -> String {
 
 fn table(out: &mut dyn Write, st: Style, reports: &[FileReport]) -> std::io::Result<()> {
     if reports.is_empty() {
-        writeln!(out, "No model files found.")?;
+        writeln!(out, "No model or configuration files found.")?;
         return Ok(());
     }
     let fmt_w = reports

@@ -47,7 +47,10 @@ pub fn by_name(path: &Path) -> Option<DocKind> {
     {
         return Some(DocKind::Dockerfile);
     }
-    if name == "redis.conf" || name.ends_with("-redis.conf") || name.starts_with("redis-") && name.ends_with(".conf") {
+    if name == "redis.conf"
+        || name.ends_with("-redis.conf")
+        || name.starts_with("redis-") && name.ends_with(".conf")
+    {
         return Some(DocKind::Redis);
     }
     if name.ends_with(".service") {
@@ -59,10 +62,15 @@ pub fn by_name(path: &Path) -> Option<DocKind> {
     if name == ".env" || name.ends_with(".env") || name == "environment" {
         return Some(DocKind::Env);
     }
-    if name.starts_with("jupyter_") && (name.ends_with("_config.py") || name.ends_with("_config.json")) {
+    if name.starts_with("jupyter_")
+        && (name.ends_with("_config.py") || name.ends_with("_config.json"))
+    {
         return Some(DocKind::Jupyter);
     }
-    if yaml && path.parent().is_some_and(|p| p.ends_with("qdrant") || p.ends_with("qdrant/config"))
+    if yaml
+        && path
+            .parent()
+            .is_some_and(|p| p.ends_with("qdrant") || p.ends_with("qdrant/config"))
         || name.starts_with("qdrant") && yaml
     {
         return Some(DocKind::Qdrant);
@@ -103,18 +111,35 @@ mod tests {
 
     #[test]
     fn names_and_content() {
-        assert_eq!(by_name(Path::new("a/docker-compose.yml")), Some(DocKind::Compose));
-        assert_eq!(by_name(Path::new("compose.prod.yaml")), Some(DocKind::Compose));
+        assert_eq!(
+            by_name(Path::new("a/docker-compose.yml")),
+            Some(DocKind::Compose)
+        );
+        assert_eq!(
+            by_name(Path::new("compose.prod.yaml")),
+            Some(DocKind::Compose)
+        );
         assert_eq!(by_name(Path::new("Dockerfile")), Some(DocKind::Dockerfile));
-        assert_eq!(by_name(Path::new("gpu.Dockerfile")), Some(DocKind::Dockerfile));
-        assert_eq!(by_name(Path::new("Containerfile")), Some(DocKind::Dockerfile));
+        assert_eq!(
+            by_name(Path::new("gpu.Dockerfile")),
+            Some(DocKind::Dockerfile)
+        );
+        assert_eq!(
+            by_name(Path::new("Containerfile")),
+            Some(DocKind::Dockerfile)
+        );
         assert_eq!(by_name(Path::new("redis.conf")), Some(DocKind::Redis));
         assert_eq!(by_name(Path::new("ollama.service")), Some(DocKind::Systemd));
         assert_eq!(
-            by_name(Path::new("/etc/systemd/system/ollama.service.d/override.conf")),
+            by_name(Path::new(
+                "/etc/systemd/system/ollama.service.d/override.conf"
+            )),
             Some(DocKind::Systemd)
         );
-        assert_eq!(by_name(Path::new("jupyter_server_config.py")), Some(DocKind::Jupyter));
+        assert_eq!(
+            by_name(Path::new("jupyter_server_config.py")),
+            Some(DocKind::Jupyter)
+        );
         assert_eq!(by_name(Path::new("deploy.yaml")), None);
         assert_eq!(
             yaml_by_content("apiVersion: v1\nkind: Service\n"),

@@ -63,27 +63,46 @@ pub fn audit_file(path: &Path, kind: DocKind, opts: &Options<'_>) -> ConfigRepor
 }
 
 fn failed(path: &str, kind: DocKind, e: AuditError) -> ConfigReport {
-    ConfigReport { path: path.into(), kind, findings: Vec::new(), suppressed: Vec::new(), error: Some(e.to_string()) }
+    ConfigReport {
+        path: path.into(),
+        kind,
+        findings: Vec::new(),
+        suppressed: Vec::new(),
+        error: Some(e.to_string()),
+    }
 }
 
 /// Read at most [`MAX_FILE_BYTES`]; refuse binary and non-UTF-8 content.
 pub fn read_text(path: &Path) -> Result<String, AuditError> {
-    let io = |source| AuditError::Io { path: path.display().to_string(), source };
+    let io = |source| AuditError::Io {
+        path: path.display().to_string(),
+        source,
+    };
     let file = std::fs::File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(AuditError::TooLarge { size, limit: MAX_FILE_BYTES });
+        return Err(AuditError::TooLarge {
+            size,
+            limit: MAX_FILE_BYTES,
+        });
     }
     let mut data = Vec::new();
     // The cap holds even if the file grows between stat and read.
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut data).map_err(io)?;
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(io)?;
     if data.len() as u64 > MAX_FILE_BYTES {
-        return Err(AuditError::TooLarge { size: data.len() as u64, limit: MAX_FILE_BYTES });
+        return Err(AuditError::TooLarge {
+            size: data.len() as u64,
+            limit: MAX_FILE_BYTES,
+        });
     }
     if data.contains(&0) {
         return Err(AuditError::Binary);
     }
-    String::from_utf8(data).map_err(|e| AuditError::NotUtf8 { offset: e.utf8_error().valid_up_to() })
+    String::from_utf8(data).map_err(|e| AuditError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
 }
 
 /// Audit text in memory as a file called `path` of kind `kind`.
@@ -94,9 +113,14 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
     };
     let mut out = checks::Out::default();
     let parsed = match kind {
-        DocKind::Compose => yaml::parse_documents(text).map(|d| d.iter().for_each(|d| checks::compose::check(d, &mut out))),
-        DocKind::Kubernetes => yaml::parse_documents(text).map(|d| checks::kubernetes::check(&d, &mut out)),
-        DocKind::Qdrant => yaml::parse_documents(text).map(|d| checks::service::qdrant(&d, &mut out)),
+        DocKind::Compose => yaml::parse_documents(text)
+            .map(|d| d.iter().for_each(|d| checks::compose::check(d, &mut out))),
+        DocKind::Kubernetes => {
+            yaml::parse_documents(text).map(|d| checks::kubernetes::check(&d, &mut out))
+        }
+        DocKind::Qdrant => {
+            yaml::parse_documents(text).map(|d| checks::service::qdrant(&d, &mut out))
+        }
         DocKind::Dockerfile => Ok(checks::dockerfile::check(text, &mut out)),
         DocKind::Redis => Ok(checks::service::redis(text, &mut out)),
         DocKind::Systemd => Ok(checks::service::systemd(text, &mut out)),
@@ -106,10 +130,16 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
     if let Err(e) = parsed {
         return failed(path, kind, e);
     }
-    let subject = |line: u32, column: u32| Subject::File { path: path.to_string(), line: Some(line), column: (column > 0).then_some(column) };
+    let subject = |line: u32, column: u32| Subject::File {
+        path: path.to_string(),
+        line: Some(line),
+        column: (column > 0).then_some(column),
+    };
     let mut found: Vec<(Finding, &str)> = Vec::new();
     for h in &out.hits {
-        let Some(rule) = catalog.get(h.rule) else { continue };
+        let Some(rule) = catalog.get(h.rule) else {
+            continue;
+        };
         let f = Finding {
             id: rule.id.clone(),
             kind: rule.kind,
@@ -126,7 +156,9 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
     if let Some(index) = opts.index {
         for img in &out.images {
             let r = checks::images::parse(&img.reference);
-            let Some((purl, version)) = r.package() else { continue };
+            let Some((purl, version)) = r.package() else {
+                continue;
+            };
             for m in &index.match_purl(purl, Some(&version)).affected {
                 let mut f = to_finding(m, subject(img.line, img.column), r.short());
                 f.evidence = format!("image {} ({purl}@{version})", img.reference);
@@ -139,17 +171,32 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
         _ => (0, 0),
     });
     let lines: Vec<&str> = text.lines().collect();
-    let mut report = ConfigReport { path: path.into(), kind, findings: Vec::new(), suppressed: Vec::new(), error: None };
+    let mut report = ConfigReport {
+        path: path.into(),
+        kind,
+        findings: Vec::new(),
+        suppressed: Vec::new(),
+        error: None,
+    };
     for (f, rule) in found {
         let line = match &f.subject {
             Subject::File { line, .. } => line.unwrap_or(0),
             _ => 0,
         };
-        let inline = suppress::inline(&lines, &f.id, line).or_else(|| suppress::inline(&lines, rule, line));
+        let inline =
+            suppress::inline(&lines, &f.id, line).or_else(|| suppress::inline(&lines, rule, line));
         if let Some(reason) = inline {
-            report.suppressed.push(Suppressed { finding: f, by: "inline", reason });
+            report.suppressed.push(Suppressed {
+                finding: f,
+                by: "inline",
+                reason,
+            });
         } else if opts.baseline.is_some_and(|b| b.contains(&f)) {
-            report.suppressed.push(Suppressed { finding: f, by: "baseline", reason: "in the baseline".into() });
+            report.suppressed.push(Suppressed {
+                finding: f,
+                by: "baseline",
+                reason: "in the baseline".into(),
+            });
         } else {
             report.findings.push(f);
         }
@@ -161,12 +208,16 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
 pub fn audit_all(files: &[(std::path::PathBuf, DocKind)], opts: &Options<'_>) -> Vec<ConfigReport> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots = std::sync::Mutex::new(vec![None; files.len()]);
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(files.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some((path, kind)) = files.get(i) else { break };
+                let Some((path, kind)) = files.get(i) else {
+                    break;
+                };
                 let r = audit_file(path, *kind, opts);
                 if let Ok(mut slots) = slots.lock() {
                     slots[i] = Some(r);
@@ -174,5 +225,10 @@ pub fn audit_all(files: &[(std::path::PathBuf, DocKind)], opts: &Options<'_>) ->
             });
         }
     });
-    slots.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    slots
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
 }

@@ -132,7 +132,11 @@ mod tests {
     fn rules_are_documented() {
         let docs = include_str!("../../../docs/rules.md");
         for r in Catalog::builtin().unwrap().iter() {
-            assert!(docs.contains(&format!("`{}`", r.id)), "{} missing from docs/rules.md", r.id);
+            assert!(
+                docs.contains(&format!("`{}`", r.id)),
+                "{} missing from docs/rules.md",
+                r.id
+            );
         }
     }
 

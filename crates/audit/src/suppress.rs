@@ -25,12 +25,18 @@ pub fn inline(lines: &[&str], rule: &str, line: u32) -> Option<String> {
     let candidates = [Some(idx), idx.checked_sub(1)];
     for i in candidates.into_iter().flatten() {
         let Some(text) = lines.get(i) else { continue };
-        let Some(pos) = text.find("aimap:ignore") else { continue };
+        let Some(pos) = text.find("aimap:ignore") else {
+            continue;
+        };
         let rest = text[pos + "aimap:ignore".len()..].trim();
         let (ids, reason) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
         if ids.split(',').any(|id| id == rule || id == "all") {
             let reason = reason.trim();
-            return Some(if reason.is_empty() { "no reason given".into() } else { reason.to_string() });
+            return Some(if reason.is_empty() {
+                "no reason given".into()
+            } else {
+                reason.to_string()
+            });
         }
     }
     None
@@ -56,7 +62,10 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Self, AuditError> {
-        let err = |reason: String| AuditError::Baseline { path: path.display().to_string(), reason };
+        let err = |reason: String| AuditError::Baseline {
+            path: path.display().to_string(),
+            reason,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         let b: Baseline = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
         if b.version != 1 {
@@ -68,7 +77,10 @@ impl Baseline {
     pub fn of<'a>(findings: impl IntoIterator<Item = &'a Finding>) -> Self {
         Self {
             version: 1,
-            findings: findings.into_iter().map(|f| (baseline_key(f), f.subject.key())).collect(),
+            findings: findings
+                .into_iter()
+                .map(|f| (baseline_key(f), f.subject.key()))
+                .collect(),
         }
     }
 
@@ -83,9 +95,20 @@ mod tests {
 
     #[test]
     fn inline_on_the_line_or_above() {
-        let lines = ["a", "# aimap:ignore privileged needed for the NIC driver", "privileged: true", "x # aimap:ignore cap-add,host-pid"];
-        assert_eq!(inline(&lines, "privileged", 3).as_deref(), Some("needed for the NIC driver"));
-        assert_eq!(inline(&lines, "host-pid", 4).as_deref(), Some("no reason given"));
+        let lines = [
+            "a",
+            "# aimap:ignore privileged needed for the NIC driver",
+            "privileged: true",
+            "x # aimap:ignore cap-add,host-pid",
+        ];
+        assert_eq!(
+            inline(&lines, "privileged", 3).as_deref(),
+            Some("needed for the NIC driver")
+        );
+        assert_eq!(
+            inline(&lines, "host-pid", 4).as_deref(),
+            Some("no reason given")
+        );
         assert_eq!(inline(&lines, "privileged", 1), None);
         assert_eq!(inline(&lines, "docker-socket", 3), None);
     }

@@ -67,6 +67,10 @@ pub fn kind_of(path: &Path) -> Option<DocKind> {
         return None;
     }
     let mut head = Vec::new();
-    File::open(path).ok()?.take(PEEK).read_to_end(&mut head).ok()?;
+    File::open(path)
+        .ok()?
+        .take(PEEK)
+        .read_to_end(&mut head)
+        .ok()?;
     detect::yaml_by_content(&String::from_utf8_lossy(&head))
 }

@@ -118,9 +118,8 @@ pub fn parse_documents(text: &str) -> Result<Vec<Node>, AuditError> {
     budget.flow_nesting_limit = MAX_DEPTH;
     let mut options = Options::default();
     options.budget = Some(budget);
-    let docs: Vec<Option<Spanned<Value>>> =
-        serde_saphyr::from_multiple_with_options(text, options)
-            .map_err(|e| AuditError::Yaml(first_line(&e.to_string())))?;
+    let docs: Vec<Option<Spanned<Value>>> = serde_saphyr::from_multiple_with_options(text, options)
+        .map_err(|e| AuditError::Yaml(first_line(&e.to_string())))?;
     if NODES.with(Cell::get) > MAX_NODES {
         return Err(AuditError::Yaml(format!(
             "more than {MAX_NODES} nodes after expanding aliases (a YAML bomb?)"
@@ -309,7 +308,9 @@ mod tests {
 
     #[test]
     fn billion_laughs_is_refused() {
-        let mut y = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        let mut y = String::from(
+            "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
         for (i, c) in "bcdefghi".chars().enumerate() {
             let prev = (b'a' + i as u8) as char;
             y.push_str(&format!(

@@ -5,7 +5,9 @@ use super::{check_workload, is_docker_socket, sensitive_host_path, Item, Out, Wo
 use crate::yaml::{Node, Value};
 
 pub fn check(doc: &Node, out: &mut Out) {
-    let Some(services) = doc.get("services") else { return };
+    let Some(services) = doc.get("services") else {
+        return;
+    };
     for (name, svc) in services.entries() {
         service(name, svc, out);
     }
@@ -46,10 +48,14 @@ fn workload(name: &Node, svc: &Node) -> Workload {
     let runtime_nvidia = svc.get("runtime").and_then(Node::as_str) == Some("nvidia");
     let reserved = svc
         .path(&["deploy", "resources", "reservations", "devices"])
-        .is_some_and(|d| d.items().iter().any(|dev| {
-            dev.get("driver").and_then(Node::as_str) == Some("nvidia")
-                || dev.get("capabilities").is_some_and(|c| c.items().iter().any(|x| x.as_str() == Some("gpu")))
-        }));
+        .is_some_and(|d| {
+            d.items().iter().any(|dev| {
+                dev.get("driver").and_then(Node::as_str) == Some("nvidia")
+                    || dev
+                        .get("capabilities")
+                        .is_some_and(|c| c.items().iter().any(|x| x.as_str() == Some("gpu")))
+            })
+        });
     w.gpu = runtime_nvidia || reserved || w.env("NVIDIA_VISIBLE_DEVICES").is_some();
     w
 }
@@ -59,8 +65,15 @@ pub fn environment(env: &Node) -> Vec<(String, Item)> {
     let mut out = Vec::new();
     for (k, v) in env.entries() {
         if let Some(name) = k.as_str() {
-            let (line, col) = if matches!(v.value, Value::Null) { (k.line, k.column) } else { (v.line, v.column) };
-            out.push((name.to_string(), Item::new(v.text().unwrap_or_default(), line, col)));
+            let (line, col) = if matches!(v.value, Value::Null) {
+                (k.line, k.column)
+            } else {
+                (v.line, v.column)
+            };
+            out.push((
+                name.to_string(),
+                Item::new(v.text().unwrap_or_default(), line, col),
+            ));
         }
     }
     for i in env.items() {
@@ -83,7 +96,9 @@ fn public_port(p: &Node) -> Option<String> {
     }
     if p.get("target").is_some() {
         // Long syntax without host_ip: published on 0.0.0.0 when published at all.
-        return p.get("published").map(|_| "long syntax without host_ip".into());
+        return p
+            .get("published")
+            .map(|_| "long syntax without host_ip".into());
     }
     let s = p.text()?;
     // `[::1]:8080:80`, `127.0.0.1:8080:80`, `8080:80`, `80`.
@@ -107,11 +122,19 @@ fn service(name: &Node, svc: &Node, out: &mut Out) {
     if let Some(a) = open {
         for p in svc.get("ports").map(Node::items).unwrap_or_default() {
             if let Some(ev) = public_port(p) {
-                out.hit("port-all-interfaces", &item(p), format!("ports: {ev} ({a:?} without authentication)"));
+                out.hit(
+                    "port-all-interfaces",
+                    &item(p),
+                    format!("ports: {ev} ({a:?} without authentication)"),
+                );
             }
         }
         if let Some(nm) = at(svc, "network_mode").filter(|i| i.text == "host") {
-            out.hit("network-mode-host", &nm, format!("network_mode: host ({a:?} without authentication)"));
+            out.hit(
+                "network-mode-host",
+                &nm,
+                format!("network_mode: host ({a:?} without authentication)"),
+            );
         }
     }
     if let Some(p) = at(svc, "privileged").filter(|i| i.text == "true") {
@@ -126,15 +149,27 @@ fn service(name: &Node, svc: &Node, out: &mut Out) {
             out.hit("cap-add", &item(cap), format!("cap_add: {c}"));
         }
     }
-    if let Some(u) = at(svc, "user").filter(|u| matches!(u.text.as_str(), "root" | "0" | "0:0" | "root:root")) {
+    if let Some(u) =
+        at(svc, "user").filter(|u| matches!(u.text.as_str(), "root" | "0" | "0:0" | "root:root"))
+    {
         out.hit("runs-as-root", &u, format!("user: {}", u.text));
     }
     for v in svc.get("volumes").map(Node::items).unwrap_or_default() {
         let source = match v.get("source") {
             Some(s) => s.text().unwrap_or_default(),
-            None => v.text().unwrap_or_default().split(':').next().unwrap_or_default().to_string(),
+            None => v
+                .text()
+                .unwrap_or_default()
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string(),
         };
-        let at = if v.get("source").is_some() { v.get("source").map(item).unwrap_or_default() } else { item(v) };
+        let at = if v.get("source").is_some() {
+            v.get("source").map(item).unwrap_or_default()
+        } else {
+            item(v)
+        };
         if is_docker_socket(&source) {
             out.hit("docker-socket", &at, format!("volume {source}"));
         } else if source.starts_with('/') && sensitive_host_path(&source) {
@@ -147,8 +182,13 @@ fn service(name: &Node, svc: &Node, out: &mut Out) {
     if let Some(p) = at(svc, "ipc").filter(|p| p.text == "host") {
         out.hit("host-ipc", &p, "ipc: host");
     }
-    let limited = svc.path(&["deploy", "resources", "limits"]).is_some() || svc.get("mem_limit").is_some();
+    let limited =
+        svc.path(&["deploy", "resources", "limits"]).is_some() || svc.get("mem_limit").is_some();
     if ai.is_some() && !limited {
-        out.hit("no-resource-limits", &w.anchor, format!("service {} has no memory limit", w.anchor.text));
+        out.hit(
+            "no-resource-limits",
+            &w.anchor,
+            format!("service {} has no memory limit", w.anchor.text),
+        );
     }
 }

@@ -15,7 +15,10 @@ struct Instr<'a> {
 impl Instr<'_> {
     /// The physical line holding `needle` (the instruction's first line otherwise).
     fn line_of(&self, needle: &str) -> u32 {
-        self.lines.iter().find(|(_, l)| l.contains(needle)).map_or(self.line, |(n, _)| *n)
+        self.lines
+            .iter()
+            .find(|(_, l)| l.contains(needle))
+            .map_or(self.line, |(n, _)| *n)
     }
     fn at(&self, needle: &str, text: impl Into<String>) -> Item {
         Item::new(text, self.line_of(needle), 1)
@@ -43,7 +46,12 @@ fn instructions(text: &str) -> Vec<Instr<'_>> {
             }
         } else {
             let (kw, rest) = body.split_once(char::is_whitespace).unwrap_or((body, ""));
-            out.push(Instr { keyword: kw.to_ascii_uppercase(), args: rest.trim().to_string(), line: n, lines: vec![(n, raw)] });
+            out.push(Instr {
+                keyword: kw.to_ascii_uppercase(),
+                args: rest.trim().to_string(),
+                line: n,
+                lines: vec![(n, raw)],
+            });
         }
         open = cont;
     }
@@ -56,32 +64,74 @@ fn assignments(args: &str) -> Vec<(String, String)> {
     if tokens.first().is_some_and(|t| !t.text.contains('=')) {
         let mut it = args.splitn(2, char::is_whitespace);
         let k = it.next().unwrap_or_default().to_string();
-        return vec![(k, it.next().unwrap_or_default().trim().trim_matches('"').to_string())];
+        return vec![(
+            k,
+            it.next()
+                .unwrap_or_default()
+                .trim()
+                .trim_matches('"')
+                .to_string(),
+        )];
     }
-    tokens.into_iter().filter_map(|t| t.text.split_once('=').map(|(k, v)| (k.to_string(), v.to_string()))).collect()
+    tokens
+        .into_iter()
+        .filter_map(|t| {
+            t.text
+                .split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 /// Exec form `["a","b"]` or shell form.
 fn command(args: &str, line: u32) -> Vec<Item> {
     if args.trim_start().starts_with('[') {
         if let Ok(v) = serde_json::from_str::<Vec<String>>(args) {
-            return v.into_iter().flat_map(|s| split_command(&s, line, 1)).collect();
+            return v
+                .into_iter()
+                .flat_map(|s| split_command(&s, line, 1))
+                .collect();
         }
     }
     split_command(args, line, 1)
 }
 
-const FULL_DISTROS: &[&str] = &["ubuntu", "debian", "centos", "fedora", "rockylinux", "almalinux", "amazonlinux", "python", "node", "golang", "openjdk", "ruby"];
+const FULL_DISTROS: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "centos",
+    "fedora",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+    "python",
+    "node",
+    "golang",
+    "openjdk",
+    "ruby",
+];
 
 fn non_minimal(reference: &str) -> bool {
     let r = images::parse(reference);
     let tag = r.tag.clone().unwrap_or_default();
-    let minimal = ["slim", "alpine", "distroless", "minimal", "micro", "runtime", "base", "chiseled"].iter().any(|m| tag.contains(m) || r.repository.contains(m));
+    let minimal = [
+        "slim",
+        "alpine",
+        "distroless",
+        "minimal",
+        "micro",
+        "runtime",
+        "base",
+        "chiseled",
+    ]
+    .iter()
+    .any(|m| tag.contains(m) || r.repository.contains(m));
     if minimal {
         return false;
     }
     let short = r.short();
-    FULL_DISTROS.contains(&short) || (short == "nvidia/cuda" || short == "pytorch/pytorch") && tag.contains("devel")
+    FULL_DISTROS.contains(&short)
+        || (short == "nvidia/cuda" || short == "pytorch/pytorch") && tag.contains("devel")
 }
 
 pub fn check(text: &str, out: &mut Out) {
@@ -95,10 +145,18 @@ pub fn check(text: &str, out: &mut Out) {
                 if let Some(prev) = w.take() {
                     check_workload(&prev, out);
                 }
-                let words: Vec<&str> = ins.args.split_whitespace().filter(|a| !a.starts_with("--")).collect();
+                let words: Vec<&str> = ins
+                    .args
+                    .split_whitespace()
+                    .filter(|a| !a.starts_with("--"))
+                    .collect();
                 let image = words.first().copied().unwrap_or_default().to_string();
                 let earlier_stage = stages.iter().any(|s| s.eq_ignore_ascii_case(&image));
-                if let Some(alias) = words.iter().position(|w| w.eq_ignore_ascii_case("as")).and_then(|i| words.get(i + 1)) {
+                if let Some(alias) = words
+                    .iter()
+                    .position(|w| w.eq_ignore_ascii_case("as"))
+                    .and_then(|i| words.get(i + 1))
+                {
                     stages.push((*alias).to_string());
                 }
                 let from = ins.at(&image, image.clone());
@@ -127,7 +185,10 @@ pub fn check(text: &str, out: &mut Out) {
             "USER" => user = Some(ins.at(&ins.args, ins.args.clone())),
             "HEALTHCHECK" => health = !ins.args.trim().eq_ignore_ascii_case("NONE"),
             "ADD" => {
-                let url = ins.args.split_whitespace().find(|a| a.starts_with("http://") || a.starts_with("https://"));
+                let url = ins
+                    .args
+                    .split_whitespace()
+                    .find(|a| a.starts_with("http://") || a.starts_with("https://"));
                 if let (Some(url), false) = (url, ins.args.contains("--checksum")) {
                     out.hit("add-from-url", &ins.at(url, url), format!("ADD {url}"));
                 }
@@ -149,7 +210,11 @@ pub fn check(text: &str, out: &mut Out) {
     match user {
         Some(u) if root(&u) => out.hit("runs-as-root", &u, format!("USER {}", u.text)),
         Some(_) => {}
-        None => out.hit("runs-as-root", &from, "final stage sets no USER (runs as root)"),
+        None => out.hit(
+            "runs-as-root",
+            &from,
+            "final stage sets no USER (runs as root)",
+        ),
     }
     if !health {
         out.hit("no-healthcheck", &from, "final stage has no HEALTHCHECK");

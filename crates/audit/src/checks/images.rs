@@ -46,7 +46,9 @@ impl ImageRef {
     pub fn short(&self) -> &str {
         let r = self.repository.as_str();
         let r = match r.split_once('/') {
-            Some((host, rest)) if host.contains('.') || host.contains(':') || host == "localhost" => {
+            Some((host, rest))
+                if host.contains('.') || host.contains(':') || host == "localhost" =>
+            {
                 if host == "nvcr.io" {
                     r
                 } else {
@@ -104,7 +106,10 @@ mod tests {
     #[test]
     fn references_and_packages() {
         let r = parse("ollama/ollama:0.1.29");
-        assert_eq!(r.package(), Some(("pkg:golang/github.com/ollama/ollama", "0.1.29".into())));
+        assert_eq!(
+            r.package(),
+            Some(("pkg:golang/github.com/ollama/ollama", "0.1.29".into()))
+        );
         assert!(parse("ollama/ollama").is_unpinned());
         assert!(parse("ollama/ollama:latest").is_unpinned());
         assert!(!parse("ollama/ollama:0.6.8@sha256:abc").is_unpinned());
@@ -112,9 +117,15 @@ mod tests {
         assert!(parse("localhost:5000/x").is_unpinned());
         let t = parse("nvcr.io/nvidia/tritonserver:24.01-py3");
         assert_eq!(t.package().map(|p| p.1), Some("2.42.0".into()));
-        assert_eq!(triton_server_version("25.07-py3").as_deref(), Some("2.60.0"));
+        assert_eq!(
+            triton_server_version("25.07-py3").as_deref(),
+            Some("2.60.0")
+        );
         assert_eq!(triton_server_version("24.12").as_deref(), Some("2.53.0"));
         assert_eq!(parse("docker.io/library/redis:7.2.4").short(), "redis");
-        assert_eq!(parse("chromadb/chroma:0.4.24").package().map(|p| p.1), Some("0.4.24".into()));
+        assert_eq!(
+            parse("chromadb/chroma:0.4.24").package().map(|p| p.1),
+            Some("0.4.24".into())
+        );
     }
 }

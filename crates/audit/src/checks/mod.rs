@@ -89,10 +89,30 @@ impl Out {
 /// Host paths that give a container the host (beyond the Docker socket).
 pub fn sensitive_host_path(path: &str) -> bool {
     let p = path.trim_end_matches('/');
-    const EXACT: &[&str] = &["", "/etc", "/proc", "/sys", "/root", "/home", "/boot", "/dev", "/var/lib/docker", "/var/lib/kubelet", "/run", "/var/run"];
-    EXACT.contains(&p) || p.starts_with("/etc/") || p.starts_with("/proc/") || p.starts_with("/sys/") || p.starts_with("/root/") || p == "/var/lib/containerd"
+    const EXACT: &[&str] = &[
+        "",
+        "/etc",
+        "/proc",
+        "/sys",
+        "/root",
+        "/home",
+        "/boot",
+        "/dev",
+        "/var/lib/docker",
+        "/var/lib/kubelet",
+        "/run",
+        "/var/run",
+    ];
+    EXACT.contains(&p)
+        || p.starts_with("/etc/")
+        || p.starts_with("/proc/")
+        || p.starts_with("/sys/")
+        || p.starts_with("/root/")
+        || p == "/var/lib/containerd"
 }
 
 pub fn is_docker_socket(path: &str) -> bool {
-    path.ends_with("docker.sock") || path.ends_with("containerd.sock") || path.ends_with("crio.sock")
+    path.ends_with("docker.sock")
+        || path.ends_with("containerd.sock")
+        || path.ends_with("crio.sock")
 }

@@ -7,10 +7,16 @@ use regex::Regex;
 
 const PROVIDERS: &[(&str, &str)] = &[
     ("Anthropic API key", r"sk-ant-[A-Za-z0-9_\-]{20,}"),
-    ("OpenAI API key", r"sk-(?:proj-|svcacct-)?[A-Za-z0-9_\-]{20,}"),
+    (
+        "OpenAI API key",
+        r"sk-(?:proj-|svcacct-)?[A-Za-z0-9_\-]{20,}",
+    ),
     ("Hugging Face token", r"hf_[A-Za-z0-9]{30,}"),
     ("AWS access key id", r"(?:AKIA|ASIA)[0-9A-Z]{16}"),
-    ("GitHub token", r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})"),
+    (
+        "GitHub token",
+        r"(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})",
+    ),
     ("Google API key", r"AIza[0-9A-Za-z_\-]{35}"),
     ("Slack token", r"xox[baprs]-[0-9A-Za-z\-]{10,}"),
     ("Groq API key", r"gsk_[A-Za-z0-9]{40,}"),
@@ -28,7 +34,14 @@ fn providers() -> &'static [(&'static str, Regex)] {
 }
 
 const SECRET_NAMES: &[&str] = &[
-    "API_KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "ACCESS_KEY", "PRIVATE_KEY",
+    "API_KEY",
+    "APIKEY",
+    "TOKEN",
+    "SECRET",
+    "PASSWORD",
+    "PASSWD",
+    "ACCESS_KEY",
+    "PRIVATE_KEY",
     "MASTER_KEY",
 ];
 
@@ -58,11 +71,26 @@ mod tests {
     fn providers_and_generic_names() {
         let openai = format!("sk-proj-{}", "a1B2".repeat(10));
         assert_eq!(classify("X", &openai), Some("OpenAI API key"));
-        assert_eq!(classify("X", &format!("sk-ant-api03-{}", "x".repeat(30))), Some("Anthropic API key"));
-        assert_eq!(classify("HF", &format!("hf_{}", "A".repeat(34))), Some("Hugging Face token"));
-        assert_eq!(classify("K", "AKIAIOSFODNN7EXAMPLE"), Some("AWS access key id"));
-        assert_eq!(classify("T", &format!("ghp_{}", "z".repeat(36))), Some("GitHub token"));
-        assert_eq!(classify("DB_PASSWORD", "hunter2hunter2"), Some("secret value"));
+        assert_eq!(
+            classify("X", &format!("sk-ant-api03-{}", "x".repeat(30))),
+            Some("Anthropic API key")
+        );
+        assert_eq!(
+            classify("HF", &format!("hf_{}", "A".repeat(34))),
+            Some("Hugging Face token")
+        );
+        assert_eq!(
+            classify("K", "AKIAIOSFODNN7EXAMPLE"),
+            Some("AWS access key id")
+        );
+        assert_eq!(
+            classify("T", &format!("ghp_{}", "z".repeat(36))),
+            Some("GitHub token")
+        );
+        assert_eq!(
+            classify("DB_PASSWORD", "hunter2hunter2"),
+            Some("secret value")
+        );
         assert_eq!(classify("DB_PASSWORD", "${DB_PASSWORD}"), None);
         assert_eq!(classify("WEBUI_AUTH", "true"), None);
         let m = mask(&openai);

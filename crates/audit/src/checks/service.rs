@@ -6,7 +6,9 @@ use super::{check_workload, Item, Out, Workload};
 use crate::yaml::Node;
 
 fn numbered(text: &str) -> impl Iterator<Item = (u32, &str)> {
-    text.lines().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.trim()))
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l.trim()))
 }
 
 pub fn redis(text: &str, out: &mut Out) {
@@ -15,11 +17,18 @@ pub fn redis(text: &str, out: &mut Out) {
         let mut words = l.split_whitespace();
         match words.next().map(str::to_ascii_lowercase).as_deref() {
             Some("bind") => {
-                let all = words.any(|a| matches!(a.trim_start_matches('-'), "0.0.0.0" | "*" | "::" | "::*"));
+                let all = words
+                    .any(|a| matches!(a.trim_start_matches('-'), "0.0.0.0" | "*" | "::" | "::*"));
                 bind = all.then(|| Item::new(l, n, 1));
             }
-            Some("protected-mode") if words.next() == Some("no") => unprotected = Some(Item::new(l, n, 1)),
-            Some("requirepass") => auth |= words.next().is_some_and(|p| !p.trim_matches('"').is_empty()),
+            Some("protected-mode") if words.next() == Some("no") => {
+                unprotected = Some(Item::new(l, n, 1))
+            }
+            Some("requirepass") => {
+                auth |= words
+                    .next()
+                    .is_some_and(|p| !p.trim_matches('"').is_empty())
+            }
             // An ACL user with a password, or an ACL file, is authentication too.
             Some("user") => auth |= l.contains(" on ") && (l.contains(" >") || l.contains(" #")),
             Some("aclfile") => auth = true,
@@ -47,7 +56,10 @@ fn env_pairs(s: &str, line: u32, into: &mut Vec<(String, Item)>) {
 }
 
 pub fn systemd(text: &str, out: &mut Out) {
-    let mut w = Workload { anchor: Item::new("unit", 1, 1), ..Workload::default() };
+    let mut w = Workload {
+        anchor: Item::new("unit", 1, 1),
+        ..Workload::default()
+    };
     for (n, l) in numbered(text) {
         if let Some(v) = l.strip_prefix("Environment=") {
             env_pairs(v, n, &mut w.env);
@@ -85,28 +97,46 @@ pub fn jupyter(text: &str, out: &mut Out) {
         if l.starts_with('#') {
             continue;
         }
-        let Some((lhs, rhs)) = l.split_once([':', '=']) else { continue };
+        let Some((lhs, rhs)) = l.split_once([':', '=']) else {
+            continue;
+        };
         let key = lhs.trim().trim_matches('"');
+        // A trailing Python comment is not part of the value.
+        let rhs = rhs.split(" #").next().unwrap_or(rhs);
         let value = rhs.trim().trim_end_matches(',').trim();
         let empty = matches!(value, "''" | "\"\"" | "u''");
         if key.ends_with("token") && empty {
             empty_token = Some(Item::new(l, n, 1));
         }
-        if (key.ends_with("password") || key.ends_with("hashed_password")) && !empty && !value.is_empty() {
+        if (key.ends_with("password") || key.ends_with("hashed_password"))
+            && !empty
+            && !value.is_empty()
+        {
             password = true;
         }
     }
     if let (Some(t), false) = (empty_token, password) {
-        out.hit("jupyter-no-token", &t, format!("{} (empty token, no password)", t.text));
+        out.hit(
+            "jupyter-no-token",
+            &t,
+            format!("{} (empty token, no password)", t.text),
+        );
     }
 }
 
 pub fn qdrant(docs: &[Node], out: &mut Out) {
     for doc in docs {
-        let Some(service) = doc.get("service") else { continue };
-        let key = service.get("api_key").and_then(Node::text).unwrap_or_default();
+        let Some(service) = doc.get("service") else {
+            continue;
+        };
+        let key = service
+            .get("api_key")
+            .and_then(Node::text)
+            .unwrap_or_default();
         if key.is_empty() {
-            let at = doc.key("service").map_or(Item::new("service", 1, 1), |k| Item::new("service", k.line, k.column));
+            let at = doc.key("service").map_or(Item::new("service", 1, 1), |k| {
+                Item::new("service", k.line, k.column)
+            });
             out.hit("qdrant-no-api-key", &at, "service.api_key is not set");
         }
     }

@@ -74,7 +74,11 @@ impl Workload {
                 return Some((v.to_string(), a));
             }
             if a.text == flag {
-                let v = self.args.get(i + 1).map(|n| n.text.clone()).unwrap_or_default();
+                let v = self
+                    .args
+                    .get(i + 1)
+                    .map(|n| n.text.clone())
+                    .unwrap_or_default();
                 return Some((v, a));
             }
         }
@@ -98,7 +102,11 @@ impl Workload {
             Ai::Ollama
         } else if has("chroma") {
             Ai::Chroma
-        } else if has("vllm") || run("vllm.entrypoints") || run("vllm serve") || self.args.first().is_some_and(|a| a.text == "vllm") {
+        } else if has("vllm")
+            || run("vllm.entrypoints")
+            || run("vllm serve")
+            || self.args.first().is_some_and(|a| a.text == "vllm")
+        {
             Ai::Vllm
         } else if has("tritonserver") || run("tritonserver") {
             Ai::Triton
@@ -124,7 +132,11 @@ impl Workload {
             Ai::LiteLlm
         } else if has("localai") {
             Ai::LocalAi
-        } else if image == "redis" || image.ends_with("/redis") || has("redis-stack") || run("redis-server") {
+        } else if image == "redis"
+            || image.ends_with("/redis")
+            || has("redis-stack")
+            || run("redis-server")
+        {
             Ai::Redis
         } else {
             return None;
@@ -136,16 +148,35 @@ impl Workload {
         let env_set = |n: &str| self.env(n).is_some_and(|v| !v.text.is_empty());
         match ai {
             Ai::Ollama | Ai::Triton | Ai::Ray | Ai::Tgi => false,
-            Ai::Chroma => env_set("CHROMA_SERVER_AUTHN_PROVIDER") || env_set("CHROMA_SERVER_AUTH_PROVIDER"),
-            Ai::Vllm | Ai::LlamaCpp => self.has_arg("--api-key") || env_set("VLLM_API_KEY") || env_set("LLAMA_API_KEY"),
+            Ai::Chroma => {
+                env_set("CHROMA_SERVER_AUTHN_PROVIDER") || env_set("CHROMA_SERVER_AUTH_PROVIDER")
+            }
+            Ai::Vllm | Ai::LlamaCpp => {
+                self.has_arg("--api-key") || env_set("VLLM_API_KEY") || env_set("LLAMA_API_KEY")
+            }
             Ai::Qdrant => env_set("QDRANT__SERVICE__API_KEY"),
-            Ai::Weaviate => self.env("AUTHENTICATION_APIKEY_ENABLED").is_some_and(|v| v.text == "true")
-                || self.env("AUTHENTICATION_OIDC_ENABLED").is_some_and(|v| v.text == "true"),
-            Ai::Milvus => self.env("COMMON_SECURITY_AUTHORIZATIONENABLED").is_some_and(|v| v.text == "true"),
-            Ai::Redis => self.has_arg("--requirepass") || self.arg_contains("requirepass") || env_set("REDIS_PASSWORD"),
+            Ai::Weaviate => {
+                self.env("AUTHENTICATION_APIKEY_ENABLED")
+                    .is_some_and(|v| v.text == "true")
+                    || self
+                        .env("AUTHENTICATION_OIDC_ENABLED")
+                        .is_some_and(|v| v.text == "true")
+            }
+            Ai::Milvus => self
+                .env("COMMON_SECURITY_AUTHORIZATIONENABLED")
+                .is_some_and(|v| v.text == "true"),
+            Ai::Redis => {
+                self.has_arg("--requirepass")
+                    || self.arg_contains("requirepass")
+                    || env_set("REDIS_PASSWORD")
+            }
             Ai::Jupyter => self.jupyter_empty_token().is_none(),
-            Ai::Mlflow => self.flag("--app-name").is_some_and(|(v, _)| v == "basic-auth"),
-            Ai::OpenWebUi => !self.env("WEBUI_AUTH").is_some_and(|v| v.text.eq_ignore_ascii_case("false")),
+            Ai::Mlflow => self
+                .flag("--app-name")
+                .is_some_and(|(v, _)| v == "basic-auth"),
+            Ai::OpenWebUi => !self
+                .env("WEBUI_AUTH")
+                .is_some_and(|v| v.text.eq_ignore_ascii_case("false")),
             Ai::LiteLlm => env_set("LITELLM_MASTER_KEY"),
             Ai::LocalAi => env_set("API_KEY") || env_set("LOCALAI_API_KEY"),
         }
@@ -153,7 +184,11 @@ impl Workload {
 
     /// The token or env item that sets an empty Jupyter token.
     fn jupyter_empty_token(&self) -> Option<&Item> {
-        for flag in ["--NotebookApp.token", "--ServerApp.token", "--IdentityProvider.token"] {
+        for flag in [
+            "--NotebookApp.token",
+            "--ServerApp.token",
+            "--IdentityProvider.token",
+        ] {
             if let Some((v, item)) = self.flag(flag) {
                 let v = v.trim_matches(|c| c == '\'' || c == '"');
                 if v.is_empty() {
@@ -184,22 +219,41 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
     }
     for (name, value) in &w.env {
         if let Some(what) = secrets::classify(name, &value.text) {
-            out.hit("secret-in-env", value, format!("{name}={} ({what})", secrets::mask(&value.text)));
+            out.hit(
+                "secret-in-env",
+                value,
+                format!("{name}={} ({what})", secrets::mask(&value.text)),
+            );
         }
         match name.as_str() {
             "OLLAMA_HOST" if listens_everywhere(&value.text) => {
-                out.hit("ollama-host-all-interfaces", value, format!("OLLAMA_HOST={}", value.text));
+                out.hit(
+                    "ollama-host-all-interfaces",
+                    value,
+                    format!("OLLAMA_HOST={}", value.text),
+                );
             }
-            "OLLAMA_ORIGINS" | "CORS_ALLOW_ORIGIN" | "CORS_ORIGINS" if value.text.split(',').any(|o| o.trim() == "*") => {
+            "OLLAMA_ORIGINS" | "CORS_ALLOW_ORIGIN" | "CORS_ORIGINS"
+                if value.text.split(',').any(|o| o.trim() == "*") =>
+            {
                 out.hit("cors-wildcard", value, format!("{name}={}", value.text));
             }
             "LD_PRELOAD" if w.gpu || gpu_image(w) => {
-                out.hit("ld-preload-gpu", value, format!("LD_PRELOAD={}", value.text));
+                out.hit(
+                    "ld-preload-gpu",
+                    value,
+                    format!("LD_PRELOAD={}", value.text),
+                );
             }
             _ => {}
         }
     }
-    for flag in ["--allowed-origins", "--cors-allow-origin", "--cors-allowed-origins", "--allow-origins"] {
+    for flag in [
+        "--allowed-origins",
+        "--cors-allow-origin",
+        "--cors-allowed-origins",
+        "--allow-origins",
+    ] {
         if let Some((v, item)) = w.flag(flag) {
             if v.contains('*') {
                 out.hit("cors-wildcard", item, format!("{flag} {v}"));
@@ -212,14 +266,22 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
     match ai {
         Ai::Jupyter => {
             if let Some(item) = w.jupyter_empty_token() {
-                out.hit("jupyter-no-token", item, format!("{} (empty token)", item.text));
+                out.hit(
+                    "jupyter-no-token",
+                    item,
+                    format!("{} (empty token)", item.text),
+                );
             }
         }
         Ai::Chroma if !w.auth_configured(ai) => {
             out.hit("chroma-no-auth", at, "no CHROMA_SERVER_AUTHN_PROVIDER");
         }
         Ai::Vllm if !w.auth_configured(ai) => {
-            out.hit("vllm-no-api-key", first_arg, "vLLM server without --api-key or VLLM_API_KEY");
+            out.hit(
+                "vllm-no-api-key",
+                first_arg,
+                "vLLM server without --api-key or VLLM_API_KEY",
+            );
         }
         Ai::Qdrant if !w.auth_configured(ai) => {
             out.hit("qdrant-no-api-key", at, "no QDRANT__SERVICE__API_KEY");
@@ -227,14 +289,22 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
         Ai::Triton => {
             if let Some((mode, item)) = w.flag("--model-control-mode") {
                 if mode == "explicit" && !w.has_arg("--http-restricted-api") {
-                    out.hit("triton-explicit-model-control", item, "--model-control-mode=explicit without --http-restricted-api");
+                    out.hit(
+                        "triton-explicit-model-control",
+                        item,
+                        "--model-control-mode=explicit without --http-restricted-api",
+                    );
                 }
             }
         }
         Ai::Ray => {
             if let Some((host, item)) = w.flag("--dashboard-host") {
                 if listens_everywhere(&host) {
-                    out.hit("ray-dashboard-public", item, format!("--dashboard-host={host}"));
+                    out.hit(
+                        "ray-dashboard-public",
+                        item,
+                        format!("--dashboard-host={host}"),
+                    );
                 }
             }
         }
@@ -242,7 +312,11 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
             let host = w.flag("--host").or_else(|| w.flag("-h"));
             if let Some((h, item)) = host {
                 if listens_everywhere(&h) {
-                    out.hit("mlflow-no-auth", item, format!("mlflow server --host {h} without --app-name basic-auth"));
+                    out.hit(
+                        "mlflow-no-auth",
+                        item,
+                        format!("mlflow server --host {h} without --app-name basic-auth"),
+                    );
                 }
             }
         }
@@ -253,7 +327,11 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
 fn gpu_image(w: &Workload) -> bool {
     w.image.as_ref().is_some_and(|i| {
         let t = i.text.to_ascii_lowercase();
-        t.contains("cuda") || t.contains("nvidia") || t.contains("vllm") || t.contains("tritonserver") || t.contains("pytorch")
+        t.contains("cuda")
+            || t.contains("nvidia")
+            || t.contains("vllm")
+            || t.contains("tritonserver")
+            || t.contains("pytorch")
     }) || w.env("NVIDIA_VISIBLE_DEVICES").is_some()
 }
 

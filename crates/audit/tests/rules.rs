@@ -1,0 +1,89 @@
+//! Every rule on a file that triggers it and a hardened twin that does not.
+//! Expected findings are written in the fixtures themselves, as comments on
+//! the exact line (`# expect: rule-id, rule-id`) or, where a trailing
+//! comment would change the instruction (Dockerfile, env files), on the line
+//! before (`# expect-next: rule-id`). Each file must produce exactly the
+//! findings it declares, at those lines.
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use aimap_audit::{audit_file, kind_of, Options};
+use aimap_model::{Severity, Subject};
+
+fn fixtures(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    // The crate's own walker: it must find every fixture.
+    let v: Vec<PathBuf> = aimap_audit::collect(&[root]).configs.into_iter().map(|(p, _)| p).collect();
+    assert!(v.len() >= 8, "fixtures not found: {v:?}");
+    v
+}
+
+fn expected(text: &str) -> BTreeSet<(String, u32)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        for (marker, at) in [("# expect-next:", n + 1), ("# expect:", n)] {
+            if let Some(pos) = line.find(marker) {
+                for id in line[pos + marker.len()..].split(',') {
+                    out.insert((id.trim().to_string(), at));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn found(path: &Path) -> (BTreeSet<(String, u32)>, Vec<aimap_model::Finding>) {
+    let kind = kind_of(path).unwrap_or_else(|| panic!("{} not recognised", path.display()));
+    let r = audit_file(path, kind, &Options::default());
+    assert!(r.error.is_none(), "{}: {:?}", path.display(), r.error);
+    let set = r
+        .findings
+        .iter()
+        .map(|f| match &f.subject {
+            Subject::File { line, .. } => (f.id.clone(), line.unwrap_or(0)),
+            _ => (f.id.clone(), 0),
+        })
+        .collect();
+    (set, r.findings)
+}
+
+fn check_dir(dir: &str) -> BTreeSet<String> {
+    let mut rules = BTreeSet::new();
+    let mut problems = Vec::new();
+    for path in fixtures(dir) {
+        let want = expected(&std::fs::read_to_string(&path).unwrap());
+        let (got, _) = found(&path);
+        for w in want.difference(&got) {
+            problems.push(format!("{}: missing {} at line {}", path.display(), w.0, w.1));
+        }
+        for g in got.difference(&want) {
+            problems.push(format!("{}: unexpected {} at line {}", path.display(), g.0, g.1));
+        }
+        rules.extend(got.into_iter().map(|(r, _)| r));
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+    rules
+}
+
+#[test]
+fn risky_files_trigger_exactly_their_rules_at_their_lines() {
+    let rules = check_dir("risky");
+    // Every rule except advisory matching (tested with an index below) is exercised.
+    for r in aimap_audit::Catalog::builtin().unwrap().iter() {
+        if r.id != "vulnerable-image" {
+            assert!(rules.contains(&r.id), "no risky fixture triggers {}", r.id);
+        }
+    }
+}
+
+#[test]
+fn hardened_twins_trigger_nothing_at_error_level() {
+    check_dir("hardened");
+    for path in fixtures("hardened") {
+        let (_, findings) = found(&path);
+        let bad: Vec<_> = findings.iter().filter(|f| f.severity >= Severity::High).collect();
+        assert!(bad.is_empty(), "{}: {bad:#?}", path.display());
+    }
+}
