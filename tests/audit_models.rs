@@ -19,7 +19,11 @@ fn corpus() -> Option<&'static Path> {
         let python = venv_bin("python")?;
         let dir = tempfile::tempdir().ok()?;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/gen_model_corpus.py");
-        let out = Command::new(python).arg(script).arg(dir.path()).output().ok()?;
+        let out = Command::new(python)
+            .arg(script)
+            .arg(dir.path())
+            .output()
+            .ok()?;
         assert!(
             out.status.success(),
             "corpus generation failed:\n{}",
@@ -44,8 +48,12 @@ fn audit(args: &[&str]) -> (Value, std::process::Output) {
     full.extend_from_slice(args);
     let out = aimap(&full);
     let text = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (json, out)
 }
 
@@ -83,7 +91,13 @@ fn every_corpus_file_gets_its_verdict_and_names_its_imports() {
             }
         }
     }
-    assert!(wrong.is_empty(), "{} of {} files wrong:\n{}", wrong.len(), manifest.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} of {} files wrong:\n{}",
+        wrong.len(),
+        manifest.len(),
+        wrong.join("\n")
+    );
     // manifest.json itself is not a model: the walk skips it silently.
     assert_eq!(files.len(), manifest.len());
     let summary = &report["summary"];
@@ -104,16 +118,28 @@ fn findings_use_the_shared_model_with_byte_offsets() {
     assert_eq!(finding["subject"]["path"], s(&file));
     // PROTO 2 takes two bytes; the GLOBAL opcode follows.
     assert_eq!(finding["byte_offset"], 2);
-    assert!(finding["evidence"].as_str().unwrap().contains("GLOBAL posix.system at byte 2"), "{finding}");
+    assert!(
+        finding["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("GLOBAL posix.system at byte 2"),
+        "{finding}"
+    );
     // torch zips are stored uncompressed: offsets point into the file itself.
     let (report, _) = audit(&[s(&dir.join("malicious/torch_model.bin"))]);
     let f = &report["files"][0];
     assert_eq!(f["format"], "torch-zip");
     let ev = f["findings"][0]["evidence"].as_str().unwrap();
-    assert!(ev.contains("pytorch_model/data.pkl") && ev.contains("file byte"), "{ev}");
+    assert!(
+        ev.contains("pytorch_model/data.pkl") && ev.contains("file byte"),
+        "{ev}"
+    );
     let offset = f["findings"][0]["byte_offset"].as_u64().unwrap();
     let bytes = std::fs::read(dir.join("malicious/torch_model.bin")).unwrap();
-    assert_eq!(bytes[offset as usize], b'c', "byte_offset must point at the GLOBAL opcode");
+    assert_eq!(
+        bytes[offset as usize], b'c',
+        "byte_offset must point at the GLOBAL opcode"
+    );
 }
 
 #[test]
@@ -124,27 +150,55 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let out_file = tmp.path().join("audit.sarif");
     let out = aimap(&["audit", "--format", "sarif", "-o", s(&out_file), s(dir)]);
     assert_eq!(out.status.code(), Some(1));
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemas/sarif-schema-2.1.0.json");
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/schemas/sarif-schema-2.1.0.json"
+    );
     let check = "import json,sys,jsonschema\nd=json.load(open(sys.argv[1]));s=json.load(open(sys.argv[2]))\njsonschema.validators.validator_for(s).check_schema(s)\njsonschema.validate(d,s)";
-    let v = Command::new(python).args(["-c", check]).arg(&out_file).arg(schema).output().unwrap();
-    assert!(v.status.success(), "SARIF does not match the schema:\n{}", String::from_utf8_lossy(&v.stderr));
+    let v = Command::new(python)
+        .args(["-c", check])
+        .arg(&out_file)
+        .arg(schema)
+        .output()
+        .unwrap();
+    assert!(
+        v.status.success(),
+        "SARIF does not match the schema:\n{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
     let run = &log["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert!(rules.iter().all(|r| !r["help"]["text"].as_str().unwrap().is_empty()));
+    assert!(rules
+        .iter()
+        .all(|r| !r["help"]["text"].as_str().unwrap().is_empty()));
     let results = run["results"].as_array().unwrap();
     let pickle = results
         .iter()
-        .find(|r| r["message"]["text"].as_str().unwrap().contains("reduce_os_system_p3.pkl") || {
-            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or("");
-            uri.ends_with("reduce_os_system_p3.pkl")
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("reduce_os_system_p3.pkl")
+                || {
+                    let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or("");
+                    uri.ends_with("reduce_os_system_p3.pkl")
+                }
         })
         .expect("a result for the os.system pickle");
     assert_eq!(pickle["level"], "error");
     let loc = &pickle["locations"][0]["physicalLocation"];
-    assert!(loc["artifactLocation"]["uri"].as_str().unwrap().starts_with("file:///"));
+    assert!(loc["artifactLocation"]["uri"]
+        .as_str()
+        .unwrap()
+        .starts_with("file:///"));
     assert_eq!(loc["region"]["byteOffset"], 2);
-    let levels: Vec<&str> = results.iter().map(|r| r["level"].as_str().unwrap()).collect();
+    let levels: Vec<&str> = results
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
     assert!(levels.contains(&"warning"), "medium findings are warnings");
 }
 
@@ -160,9 +214,15 @@ fn exit_codes_follow_fail_on_and_errors() {
     assert_eq!(code(&["audit", "--fail-on", "none", s(&unsafe_)]), Some(0));
     // Suspicious is medium: below the default threshold, at --fail-on medium.
     assert_eq!(code(&["audit", s(&suspicious)]), Some(0));
-    assert_eq!(code(&["audit", "--fail-on", "medium", s(&suspicious)]), Some(1));
+    assert_eq!(
+        code(&["audit", "--fail-on", "medium", s(&suspicious)]),
+        Some(1)
+    );
     assert_eq!(code(&["audit", "/nonexistent/model.pt"]), Some(2));
-    assert_eq!(code(&["audit", s(&dir.join("error/truncated.pkl"))]), Some(2));
+    assert_eq!(
+        code(&["audit", s(&dir.join("error/truncated.pkl"))]),
+        Some(2)
+    );
     assert_eq!(code(&["audit", "--format", "yaml", s(&safe)]), Some(2));
     // A file named explicitly that is no model is an error; in a walk it is skipped.
     assert_eq!(code(&["audit", s(&dir.join("manifest.json"))]), Some(2));
@@ -171,10 +231,17 @@ fn exit_codes_follow_fail_on_and_errors() {
 #[test]
 fn table_output_names_verdicts_and_imports() {
     let Some(dir) = need_corpus() else { return };
-    let out = aimap(&["audit", s(&dir.join("malicious")), s(&dir.join("benign/model.keras"))]);
+    let out = aimap(&[
+        "audit",
+        s(&dir.join("malicious")),
+        s(&dir.join("benign/model.keras")),
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("VERDICT"), "{text}");
-    assert!(text.contains("unsafe") && text.contains("code.interact"), "{text}");
+    assert!(
+        text.contains("unsafe") && text.contains("code.interact"),
+        "{text}"
+    );
     assert!(text.contains("safe        keras"), "{text}");
     assert!(!text.contains("\x1b["), "no colour when not on a terminal");
 }

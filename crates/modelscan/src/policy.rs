@@ -295,7 +295,10 @@ const PY2_MODULES: &[(&str, &str)] = &[
 ];
 
 /// Python 2 names whose Python 3 home is a different module and name.
-const PY2_NAMES: &[((&str, &str), (&str, &str))] = &[
+/// A `(module, name)` pair.
+type Pair = (&'static str, &'static str);
+
+const PY2_NAMES: &[(Pair, Pair)] = &[
     (("__builtin__", "xrange"), ("builtins", "range")),
     (("__builtin__", "unicode"), ("builtins", "str")),
     (("__builtin__", "basestring"), ("builtins", "str")),
