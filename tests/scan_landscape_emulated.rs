@@ -77,7 +77,7 @@ fn expect<'a>(
         assert!(!f["remediation"].as_str().unwrap_or("").is_empty());
     } else {
         assert!(
-            s["findings"].as_array().is_none_or(|f| f.is_empty()),
+            s["findings"].as_array().map_or(true, |f| f.is_empty()),
             "{s:#}"
         );
     }
@@ -185,7 +185,7 @@ fn look_alikes_go_to_their_own_rule() {
     let (r, _) = scan_json(&["127.70.2.1-7", "-p", "11434,8000,5001,1234"]);
     for n in [1, 2] {
         assert!(
-            service(&r, &ip(n), 11434).is_none_or(|s| s["service"] != "ollama"),
+            service(&r, &ip(n), 11434).map_or(true, |s| s["service"] != "ollama"),
             "{} taken for Ollama: {r:#}",
             ip(n)
         );
@@ -351,6 +351,72 @@ fn infrastructure_around_ai() {
     assert!(s["evidence"].to_string().contains("AccessDenied"));
 }
 
+#[test]
+fn agents_front_ends_and_smaller_llm_servers() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.7.{n}");
+    let _farm = farm(vec![
+        at(AnythingLlm, false, &ip(1)),
+        at(AnythingLlm, true, &ip(2)),
+        at(Flowise, false, &ip(3)),
+        at(Flowise, true, &ip(4)),
+        at(SillyTavern, false, &ip(5)),
+        at(SillyTavern, true, &ip(6)),
+        at(Langflow, false, &ip(7)),
+        at(Langflow, true, &ip(8)),
+        at(FastChat, false, &ip(9)),
+        at(LmDeploy, false, &ip(10)),
+        at(Xinference, false, &ip(11)),
+        at(Xinference, true, &ip(12)),
+        at(TabbyApi, false, &ip(13)),
+        at(TabbyApi, true, &ip(14)),
+        at(TextGenWebUi, false, &ip(15)),
+        at(TextGenWebUi, true, &ip(16)),
+    ]);
+    let ports = "3001,3000,8000,7860,23333,9997,5000";
+    let (r, _) = scan_json(&["127.70.7.1-16", "-p", ports]);
+    let model = "Qwen/Qwen2.5-7B-Instruct";
+
+    let s = expect(&r, &ip(1), 3001, "anythingllm", None, "none");
+    assert_eq!(detail(s, "workspaces"), ["Support docs"]);
+    assert_eq!(detail(s, "llm_provider"), ["ollama"]);
+    expect(&r, &ip(2), 3001, "anythingllm", None, "required");
+
+    let s = expect(&r, &ip(3), 3000, "flowise", Some("2.2.8"), "none");
+    assert_eq!(detail(s, "chatflows"), ["RAG chatbot"]);
+    expect(&r, &ip(4), 3000, "flowise", Some("2.2.8"), "required");
+
+    // Identified, but its data needs a session and CSRF token: unknown.
+    expect(&r, &ip(5), 8000, "sillytavern", Some("1.12.6"), "unknown");
+    expect(&r, &ip(6), 8000, "sillytavern", None, "required");
+
+    let s = expect(&r, &ip(7), 7860, "langflow", Some("1.4.3"), "none");
+    assert_eq!(detail(s, "flows"), ["RAG chatbot"]);
+    assert_eq!(s["findings"][0]["severity"], "critical");
+    expect(&r, &ip(8), 7860, "langflow", Some("1.4.3"), "required");
+
+    let s = expect(&r, &ip(9), 8000, "fastchat", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+    let s = expect(&r, &ip(10), 23333, "lmdeploy", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+
+    let s = expect(&r, &ip(11), 9997, "xinference", Some("1.8.0"), "none");
+    assert_eq!(detail(s, "models"), [model]);
+    expect(&r, &ip(12), 9997, "xinference", None, "required");
+
+    let s = expect(&r, &ip(13), 5000, "tabbyapi", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+    expect(&r, &ip(14), 5000, "tabbyapi", None, "required");
+
+    let s = expect(&r, &ip(15), 5000, "text-generation-webui", None, "none");
+    assert_eq!(detail(s, "models"), [model]);
+    // A plain FastAPI 401 names nothing: not claimed by any product rule.
+    assert!(
+        service(&r, &ip(16), 5000).is_none(),
+        "secured text-generation-webui claimed: {r:#}"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Every rule against every emulator, through the library.
 
@@ -409,8 +475,15 @@ async fn assess_all(
 
 /// Secured products whose refusal carries nothing of the product, so no
 /// rule can name them (and none may): DCGM exporter behind
-/// exporter-toolkit basic auth answers a bare 401.
-const UNIDENTIFIABLE: &[(Product, bool)] = &[(Product::DcgmExporter, true)];
+/// exporter-toolkit basic auth answers a bare 401; FastChat and LMDeploy
+/// refuse with the same OpenAI-style invalid_api_key error on every route;
+/// text-generation-webui with a plain FastAPI `{"detail":"Unauthorized"}`.
+const UNIDENTIFIABLE: &[(Product, bool)] = &[
+    (Product::DcgmExporter, true),
+    (Product::FastChat, true),
+    (Product::LmDeploy, true),
+    (Product::TextGenWebUi, true),
+];
 
 /// Rules that also match a product but must lose to its own rule (the
 /// scanner keeps the strongest): the generic OpenAI label on every OpenAI
@@ -437,7 +510,7 @@ fn judge(label: &str, product: Product, auth: bool, verdicts: &[Verdict]) -> Vec
     for other in verdicts.iter().filter(|v| v.rule != expected) {
         let allowed = FALLBACKS
             .iter()
-            .any(|(rule, p)| *rule == other.rule && p.is_none_or(|p| p == product));
+            .any(|(rule, p)| *rule == other.rule && p.map_or(true, |p| p == product));
         if !allowed {
             problems.push(format!("{label}: also claimed by {}", other.rule));
         } else if (other.score, other.matched) >= (own.score, own.matched) {
@@ -456,7 +529,7 @@ fn every_emulator_is_claimed_by_exactly_one_rule() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut problems = Vec::new();
     let mut n = 0u8;
-    for &product in Product::ALL {
+    for product in Product::all() {
         for &auth in product.variants() {
             n += 1;
             let bind: SocketAddr =
@@ -468,7 +541,6 @@ fn every_emulator_is_claimed_by_exactly_one_rule() {
                 rt.block_on(assess_all(set.rules(), server.addr, product.tls_only()));
             drop(server);
             let label = format!("{product:?} (auth {auth})");
-            let expected = product.rule_id();
             // The generic OpenAI label is a fallback: it may also match a
             // product that speaks the OpenAI API, but must score below it.
             problems.extend(judge(&label, product, auth, &verdicts));

@@ -1,0 +1,227 @@
+//! Node.js chat and agent front ends built on Express: AnythingLLM,
+//! Flowise and SillyTavern.
+//!
+//! Facts copied:
+//! - Mintplex-Labs/anything-llm (72aabbd, Aug 2026) server/index.js mounts
+//!   every endpoint under `/api` (Express, `cors({origin: true})`);
+//!   server/endpoints/system.js: `GET /api/ping` → `{"online":true}`,
+//!   `GET /api/setup-complete` (no auth) → `{"results": {RequiresAuth
+//!   (AUTH_TOKEN set), AuthToken, JWTSecret, StorageDir, MultiUserMode,
+//!   ..., VectorDB, LLMProvider, ...}}` (models/systemSettings.js
+//!   `currentSettings`); server/endpoints/workspaces.js `GET
+//!   /api/workspaces` behind utils/middleware/validatedRequest.js: open when
+//!   no AUTH_TOKEN/JWT_SECRET is set, else 401 `{"error":"No auth token
+//!   found."}`.
+//! - FlowiseAI/Flowise flowise@2.2.8 packages/server/src/index.ts:
+//!   `x-powered-by` disabled; `/api/v1/ping` ("pong") and `/api/v1/version`
+//!   (`{"version"}` from package.json) are whitelisted; any other
+//!   `/api/v1/` path coming with `x-request-from: internal` (the UI's own
+//!   header) passes freely without FLOWISE_USERNAME/PASSWORD and meets
+//!   express-basic-auth with them (401, empty body); without that header an
+//!   API key is demanded: 401 `{"error":"Unauthorized Access"}`.
+//!   `GET /api/v1/chatflows` → the chatflow rows.
+//! - SillyTavern/SillyTavern (1.12.6) server.js: helmet headers (no
+//!   X-Powered-By); with `basicAuthMode` every path → 401 "Authentication
+//!   required", `WWW-Authenticate: Basic realm="SillyTavern",
+//!   charset="UTF-8"` (src/middleware/basicAuth.js); `GET /version` →
+//!   `{"agent":"SillyTavern:<v>:Cohee#1207","pkgVersion","gitRevision",
+//!   "gitBranch","commitDate","isLatest"}` (src/util.js `getVersion`).
+//!   Its data routes are POSTs guarded by a CSRF token.
+
+use http::{Method, Response};
+
+use super::stack::{self, Headers};
+use super::Landscape;
+use crate::http::{Body, Handler, Req};
+use crate::json::{Escape, J};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum App {
+    AnythingLlm,
+    Flowise,
+    SillyTavern,
+}
+
+pub(crate) struct NodeApp {
+    l: Landscape,
+    app: App,
+}
+
+/// Express without `x-powered-by` (Flowise disables it, helmet removes it).
+fn quiet(status: u16, content_type: &str, extra: Headers, body: String) -> Response<Body> {
+    let mut r = stack::express(status, content_type, extra, body);
+    r.headers_mut().remove("x-powered-by");
+    r
+}
+
+fn helmet() -> Headers {
+    vec![
+        ("content-security-policy", "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' https: 'unsafe-inline';upgrade-insecure-requests".into()),
+        ("cross-origin-opener-policy", "same-origin".into()),
+        ("cross-origin-resource-policy", "same-origin".into()),
+        ("origin-agent-cluster", "?1".into()),
+        ("referrer-policy", "no-referrer".into()),
+        ("x-content-type-options", "nosniff".into()),
+        ("x-frame-options", "SAMEORIGIN".into()),
+        ("x-xss-protection", "0".into()),
+    ]
+}
+
+impl NodeApp {
+    pub fn new(l: Landscape, app: App) -> Self {
+        Self { l, app }
+    }
+
+    fn anythingllm(&self, req: &Req) -> Response<Body> {
+        let vary = || vec![("vary", "Origin".to_string())];
+        let json = |status, body: J| {
+            stack::express(
+                status,
+                "application/json; charset=utf-8",
+                vary(),
+                body.render(Escape::Rapid),
+            )
+        };
+        match (&req.method, req.path.as_str()) {
+            (&Method::GET, "/api/ping") => json(200, J::Obj(vec![("online", J::Bool(true))])),
+            (&Method::GET, "/api/setup-complete") => {
+                let results = J::Obj(vec![
+                    ("RequiresAuth", J::Bool(self.l.auth)),
+                    ("AuthToken", J::Bool(self.l.auth)),
+                    ("JWTSecret", J::Bool(true)),
+                    ("StorageDir", J::s("/app/server/storage")),
+                    ("MultiUserMode", J::Bool(false)),
+                    ("DisableTelemetry", J::s("false")),
+                    ("EmbeddingEngine", J::s("native")),
+                    ("VectorDB", J::s("lancedb")),
+                    ("LLMProvider", J::s("ollama")),
+                ]);
+                json(200, J::Obj(vec![("results", results)]))
+            }
+            (&Method::GET, "/api/workspaces") if self.l.auth => {
+                json(401, J::Obj(vec![("error", J::s("No auth token found."))]))
+            }
+            (&Method::GET, "/api/workspaces") => {
+                let ws = self
+                    .l
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| {
+                        J::Obj(vec![
+                            ("id", J::Int(i as i64 + 1)),
+                            ("name", J::s(n)),
+                            ("slug", J::s(n.to_lowercase().replace(' ', "-"))),
+                        ])
+                    })
+                    .collect();
+                json(200, J::Obj(vec![("workspaces", J::Arr(ws))]))
+            }
+            _ => stack::express(
+                404,
+                "text/html; charset=utf-8",
+                vary(),
+                format!("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot {} {}</pre>\n</body>\n</html>\n", req.method, req.path),
+            ),
+        }
+    }
+
+    fn flowise(&self, req: &Req) -> Response<Body> {
+        let json = |status, body: J| {
+            quiet(
+                status,
+                "application/json; charset=utf-8",
+                vec![],
+                body.render(Escape::Rapid),
+            )
+        };
+        let path = req.path.as_str();
+        match path {
+            "/api/v1/ping" => return quiet(200, "text/html; charset=utf-8", vec![], "pong".into()),
+            "/api/v1/version" => {
+                return json(200, J::Obj(vec![("version", J::s(&self.l.version))]))
+            }
+            _ => {}
+        }
+        if !path.starts_with("/api/v1/") {
+            return quiet(200, "text/html; charset=utf-8", vec![], "<!DOCTYPE html><html><head><title>Flowise - Build AI Agents, Visually</title></head></html>".into());
+        }
+        let internal = req.header("x-request-from") == Some("internal");
+        if !internal {
+            return json(401, J::Obj(vec![("error", J::s("Unauthorized Access"))]));
+        }
+        if self.l.auth {
+            // express-basic-auth with its defaults: no challenge, no body.
+            return quiet(401, "text/html; charset=utf-8", vec![], String::new());
+        }
+        match (&req.method, path) {
+            (&Method::GET, "/api/v1/chatflows") => {
+                let flows = self
+                    .l
+                    .items
+                    .iter()
+                    .map(|n| {
+                        J::Obj(vec![
+                            ("id", J::s("4f7c2a1e-9b3d-4c8e-a5f6-0d1e2f3a4b5c")),
+                            ("name", J::s(n)),
+                            ("deployed", J::Bool(false)),
+                            ("isPublic", J::Bool(false)),
+                            ("type", J::s("CHATFLOW")),
+                        ])
+                    })
+                    .collect();
+                json(200, J::Arr(flows))
+            }
+            _ => json(
+                404,
+                J::Obj(vec![
+                    ("statusCode", J::Int(404)),
+                    ("success", J::Bool(false)),
+                    ("message", J::s("Not Found")),
+                ]),
+            ),
+        }
+    }
+
+    fn sillytavern(&self, req: &Req) -> Response<Body> {
+        if self.l.auth {
+            let mut extra = helmet();
+            extra.push((
+                "www-authenticate",
+                "Basic realm=\"SillyTavern\", charset=\"UTF-8\"".into(),
+            ));
+            return quiet(
+                401,
+                "text/html; charset=utf-8",
+                extra,
+                "Authentication required".into(),
+            );
+        }
+        match (&req.method, req.path.as_str()) {
+            (&Method::GET, "/version") => {
+                let v = &self.l.version;
+                let body = J::Obj(vec![
+                    ("agent", J::s(format!("SillyTavern:{v}:Cohee#1207"))),
+                    ("pkgVersion", J::s(v)),
+                    ("gitRevision", J::s("ba6f7b7a9")),
+                    ("gitBranch", J::s("release")),
+                    ("commitDate", J::s("2024-09-28 01:02:36 +0300")),
+                    ("isLatest", J::Bool(true)),
+                ]);
+                quiet(200, "application/json; charset=utf-8", helmet(), body.render(Escape::Rapid))
+            }
+            (&Method::GET, "/") => quiet(200, "text/html; charset=utf-8", helmet(), "<!DOCTYPE html><html><head><title>SillyTavern</title></head></html>".into()),
+            _ => quiet(404, "text/html; charset=utf-8", helmet(), format!("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot {} {}</pre>\n</body>\n</html>\n", req.method, req.path)),
+        }
+    }
+}
+
+impl Handler for NodeApp {
+    fn respond(&self, req: &Req) -> Response<Body> {
+        match self.app {
+            App::AnythingLlm => self.anythingllm(req),
+            App::Flowise => self.flowise(req),
+            App::SillyTavern => self.sillytavern(req),
+        }
+    }
+}

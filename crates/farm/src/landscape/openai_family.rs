@@ -1,0 +1,215 @@
+//! Smaller OpenAI-compatible servers, each named by its model cards or by a
+//! route of its own. All FastAPI apps served by uvicorn.
+//!
+//! Facts copied:
+//! - lm-sys/FastChat fastchat/protocol/openai_api_protocol.py `ModelCard`
+//!   (owned_by "fastchat", root, parent, permission) and
+//!   fastchat/serve/openai_api_server.py `check_api_key`: with
+//!   `--api-keys`, a missing or wrong bearer → HTTPException 401 whose
+//!   detail is `{"error":{"message":"","type":"invalid_request_error",
+//!   "param":null,"code":"invalid_api_key"}}` (rendered under `detail`).
+//! - InternLM/lmdeploy lmdeploy/serve/openai/protocol.py `ModelCard`
+//!   (owned_by 'lmdeploy') and api_server.py `check_api_key`, copied from
+//!   FastChat with the same refusal; `GET /health` answers 200 unguarded.
+//! - xorbitsai/inference xinference/api/restful_api.py: `GET /v1/models`
+//!   lists running models with `"owned_by": "xinference"` plus their
+//!   model_info (model_type, address, accelerators, model_name, ...);
+//!   `GET /v1/cluster/auth` (never guarded) answers whether auth is on as
+//!   a bare JSON boolean; `GET /v1/cluster/version` (admin scope when auth
+//!   is on) answers versioneer's dict {version, full-revisionid, dirty,
+//!   error, date}. With auth, OAuth2 bearer: 401 `{"detail":"Not
+//!   authenticated"}` and `WWW-Authenticate: Bearer`.
+//! - theroyallab/tabbyAPI endpoints/core/router.py: `GET
+//!   /.well-known/serviceinfo` (unguarded) names "TabbyAPI"; `GET
+//!   /v1/models` behind common/auth.py `check_api_key` (API keys on by
+//!   default): no key → 401 `{"detail":"Please provide an API key"}`;
+//!   model cards say `"owned_by": "tabbyAPI"`.
+//! - oobabooga/text-generation-webui modules/api/script.py: every route
+//!   depends on `verify_api_key` (`--api-key`: 401
+//!   `{"detail":"Unauthorized"}`); `GET /v1/internal/model/info` →
+//!   `{"model_name","lora_names","loader"}` (modules/api/models.py);
+//!   `/v1/models` cards say `"owned_by": "user"`, created 0.
+
+use http::{Method, Response};
+
+use super::openai::{card, list};
+use super::{stack, Landscape};
+use crate::http::{Body, Handler, Req};
+use crate::json::J;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    FastChat,
+    LmDeploy,
+    Xinference,
+    TabbyApi,
+    TextGenWebUi,
+}
+
+pub(crate) struct Family {
+    l: Landscape,
+    kind: Kind,
+}
+
+fn detail(status: u16, detail: J, extra: Vec<(&'static str, String)>) -> Response<Body> {
+    let body = J::Obj(vec![("detail", detail)]).render(crate::json::Escape::Rapid);
+    stack::uvicorn(status, "application/json", extra, body)
+}
+
+fn invalid_api_key() -> Response<Body> {
+    let error = J::Obj(vec![
+        ("message", J::s("")),
+        ("type", J::s("invalid_request_error")),
+        ("param", J::Null),
+        ("code", J::s("invalid_api_key")),
+    ]);
+    detail(401, J::Obj(vec![("error", error)]), vec![])
+}
+
+impl Family {
+    pub fn new(l: Landscape, kind: Kind) -> Self {
+        Self { l, kind }
+    }
+
+    fn models(&self) -> J {
+        let owner = match self.kind {
+            Kind::FastChat => "fastchat",
+            Kind::LmDeploy => "lmdeploy",
+            Kind::Xinference => "xinference",
+            Kind::TabbyApi => "tabbyAPI",
+            Kind::TextGenWebUi => "user",
+        };
+        let data = self
+            .l
+            .items
+            .iter()
+            .map(|m| {
+                let mut fields = card(m, owner);
+                match self.kind {
+                    Kind::FastChat | Kind::LmDeploy => fields.extend([
+                        ("root", J::s(m)),
+                        ("parent", J::Null),
+                        ("permission", J::Arr(vec![])),
+                    ]),
+                    Kind::Xinference => fields.extend([
+                        ("model_type", J::s("LLM")),
+                        ("address", J::s("0.0.0.0:35417")),
+                        ("accelerators", J::strs(["0"])),
+                        ("model_name", J::s(m)),
+                        ("model_lang", J::strs(["en", "zh"])),
+                        ("model_ability", J::strs(["generate", "chat"])),
+                    ]),
+                    Kind::TabbyApi => fields.push(("parameters", J::Null)),
+                    Kind::TextGenWebUi => {
+                        fields[2] = ("created", J::Int(0));
+                    }
+                }
+                J::Obj(fields)
+            })
+            .collect();
+        list(data)
+    }
+
+    /// The product's refusal when its key is set and none came.
+    fn refuse(&self) -> Response<Body> {
+        match self.kind {
+            Kind::FastChat | Kind::LmDeploy => invalid_api_key(),
+            Kind::Xinference => detail(
+                401,
+                J::s("Not authenticated"),
+                vec![("www-authenticate", "Bearer".into())],
+            ),
+            Kind::TabbyApi => detail(401, J::s("Please provide an API key"), vec![]),
+            Kind::TextGenWebUi => detail(401, J::s("Unauthorized"), vec![]),
+        }
+    }
+
+    /// Routes that answer whatever the key setting.
+    fn public(&self, path: &str) -> Option<Response<Body>> {
+        match (self.kind, path) {
+            (Kind::LmDeploy, "/health") => Some(stack::uvicorn(200, "", vec![], String::new())),
+            (Kind::Xinference, "/v1/cluster/auth") => Some(stack::uvicorn(
+                200,
+                "application/json",
+                vec![],
+                if self.l.auth { "true" } else { "false" }.into(),
+            )),
+            (Kind::TabbyApi, "/.well-known/serviceinfo") => {
+                let software = J::Obj(vec![
+                    ("name", J::s("TabbyAPI")),
+                    (
+                        "repository",
+                        J::s("https://github.com/theroyallab/tabbyAPI"),
+                    ),
+                    ("homepage", J::s("https://github.com/theroyallab/tabbyAPI")),
+                ]);
+                Some(stack::uvicorn_json(
+                    200,
+                    J::Obj(vec![
+                        ("version", J::Raw("0.1".into())),
+                        ("software", software),
+                    ]),
+                ))
+            }
+            (Kind::TabbyApi, "/health") => Some(stack::uvicorn_json(
+                200,
+                J::Obj(vec![
+                    ("status", J::s("healthy")),
+                    ("issues", J::Arr(vec![])),
+                ]),
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Handler for Family {
+    fn respond(&self, req: &Req) -> Response<Body> {
+        if req.method != Method::GET {
+            return stack::uvicorn_json(405, J::Obj(vec![("detail", J::s("Method Not Allowed"))]));
+        }
+        let path = req.path.as_str();
+        if let Some(answer) = self.public(path) {
+            return answer;
+        }
+        let known = matches!(
+            (self.kind, path),
+            (_, "/v1/models")
+                | (Kind::Xinference, "/v1/cluster/version")
+                | (Kind::TextGenWebUi, "/v1/internal/model/info")
+        );
+        if !known {
+            return stack::uvicorn_not_found();
+        }
+        if self.l.auth {
+            return self.refuse();
+        }
+        match path {
+            "/v1/models" => stack::uvicorn_json(200, self.models()),
+            "/v1/cluster/version" => stack::uvicorn_json(
+                200,
+                J::Obj(vec![
+                    ("date", J::s("2025-08-01T12:00:00+0800")),
+                    ("dirty", J::Bool(false)),
+                    ("error", J::Null),
+                    (
+                        "full-revisionid",
+                        J::s("3c1e9f0a7b2d4e6f8a0b1c2d3e4f5a6b7c8d9e0f"),
+                    ),
+                    ("version", J::s(&self.l.version)),
+                ]),
+            ),
+            _ => stack::uvicorn_json(
+                200,
+                J::Obj(vec![
+                    (
+                        "model_name",
+                        J::s(self.l.items.first().cloned().unwrap_or_default()),
+                    ),
+                    ("lora_names", J::Arr(vec![])),
+                    ("loader", J::s("llama.cpp")),
+                ]),
+            ),
+        }
+    }
+}
