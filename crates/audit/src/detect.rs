@@ -67,12 +67,10 @@ pub fn by_name(path: &Path) -> Option<DocKind> {
     {
         return Some(DocKind::Jupyter);
     }
-    if yaml
-        && path
-            .parent()
-            .is_some_and(|p| p.ends_with("qdrant") || p.ends_with("qdrant/config"))
-        || name.starts_with("qdrant") && yaml
-    {
+    let qdrant_dir = path
+        .parent()
+        .is_some_and(|p| p.ends_with("qdrant") || p.ends_with("qdrant/config"));
+    if yaml && (qdrant_dir || name.starts_with("qdrant")) {
         return Some(DocKind::Qdrant);
     }
     None

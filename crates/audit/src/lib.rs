@@ -121,11 +121,26 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
         DocKind::Qdrant => {
             yaml::parse_documents(text).map(|d| checks::service::qdrant(&d, &mut out))
         }
-        DocKind::Dockerfile => Ok(checks::dockerfile::check(text, &mut out)),
-        DocKind::Redis => Ok(checks::service::redis(text, &mut out)),
-        DocKind::Systemd => Ok(checks::service::systemd(text, &mut out)),
-        DocKind::Env => Ok(checks::service::env_file(text, &mut out)),
-        DocKind::Jupyter => Ok(checks::service::jupyter(text, &mut out)),
+        DocKind::Dockerfile => {
+            checks::dockerfile::check(text, &mut out);
+            Ok(())
+        }
+        DocKind::Redis => {
+            checks::service::redis(text, &mut out);
+            Ok(())
+        }
+        DocKind::Systemd => {
+            checks::service::systemd(text, &mut out);
+            Ok(())
+        }
+        DocKind::Env => {
+            checks::service::env_file(text, &mut out);
+            Ok(())
+        }
+        DocKind::Jupyter => {
+            checks::service::jupyter(text, &mut out);
+            Ok(())
+        }
     };
     if let Err(e) = parsed {
         return failed(path, kind, e);

@@ -6,7 +6,9 @@ use std::io::{Seek, SeekFrom, Write};
 use aimap_audit::{audit_all, collect, Options};
 
 fn billion_laughs() -> String {
-    let mut y = String::from("x-lol: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+    let mut y = String::from(
+        "x-lol: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
     let names = ["b", "c", "d", "e", "f", "g", "h", "i"];
     let mut prev = "a";
     for n in names {
@@ -25,7 +27,11 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
     std::fs::create_dir_all(p("bomb")).unwrap();
     std::fs::write(p("bomb/compose.yaml"), billion_laughs()).unwrap();
     std::fs::create_dir_all(p("deep")).unwrap();
-    let deep = format!("apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "apiVersion: v1\nkind: ConfigMap\ndata: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     std::fs::write(p("deep/deep.yaml"), deep).unwrap();
     let mut block = String::from("apiVersion: v1\nkind: ConfigMap\n");
     for i in 0..1_000 {
@@ -33,7 +39,11 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
     }
     std::fs::write(p("deep/block.yaml"), block).unwrap();
     std::fs::create_dir_all(p("binary")).unwrap();
-    std::fs::write(p("binary/compose.yaml"), [0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe]).unwrap();
+    std::fs::write(
+        p("binary/compose.yaml"),
+        [0x7f, b'E', b'L', b'F', 0, 0, 1, 2, 3, 0xff, 0xfe],
+    )
+    .unwrap();
     std::fs::create_dir_all(p("huge")).unwrap();
     // 100 MB, sparse: the auditor must refuse it by size without reading it.
     let mut f = std::fs::File::create(p("huge/docker-compose.yml")).unwrap();
@@ -42,10 +52,22 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
     f.write_all(b"\n").unwrap();
     drop(f);
     std::fs::create_dir_all(p("latin1")).unwrap();
-    std::fs::write(p("latin1/Dockerfile"), b"FROM alpine:3.20\nLABEL maintainer=\"Jos\xe9\"\n").unwrap();
+    std::fs::write(
+        p("latin1/Dockerfile"),
+        b"FROM alpine:3.20\nLABEL maintainer=\"Jos\xe9\"\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(p("good")).unwrap();
-    std::fs::write(p("good/compose.yaml"), "services:\n  redis:\n    image: redis:7.2.4\n    ports:\n      - 6379:6379\n").unwrap();
-    std::fs::write(p("good/broken.yaml"), "apiVersion: v1\nkind: Pod\nspec: [unclosed\n").unwrap();
+    std::fs::write(
+        p("good/compose.yaml"),
+        "services:\n  redis:\n    image: redis:7.2.4\n    ports:\n      - 6379:6379\n",
+    )
+    .unwrap();
+    std::fs::write(
+        p("good/broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec: [unclosed\n",
+    )
+    .unwrap();
 
     let collected = collect(&[dir.path().to_path_buf()]);
     let reports = audit_all(&collected.configs, &Options::default());
@@ -55,8 +77,17 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
             .find(|r| r.path.ends_with(suffix))
             .unwrap_or_else(|| panic!("{suffix} not audited: {reports:#?}"))
     };
-    let err = |suffix: &str| by(suffix).error.clone().unwrap_or_else(|| panic!("{suffix}: no error"));
-    assert!(err("bomb/compose.yaml").to_lowercase().contains("yaml"), "{}", err("bomb/compose.yaml"));
+    let err = |suffix: &str| {
+        by(suffix)
+            .error
+            .clone()
+            .unwrap_or_else(|| panic!("{suffix}: no error"))
+    };
+    assert!(
+        err("bomb/compose.yaml").to_lowercase().contains("yaml"),
+        "{}",
+        err("bomb/compose.yaml")
+    );
     assert!(err("deep/deep.yaml").contains("YAML"));
     assert!(err("deep/block.yaml").contains("nesting"));
     assert!(err("binary/compose.yaml").contains("binary"));

@@ -11,9 +11,15 @@ use aimap_audit::{audit_file, kind_of, Options};
 use aimap_model::{Severity, Subject};
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(dir);
     // The crate's own walker: it must find every fixture.
-    let v: Vec<PathBuf> = aimap_audit::collect(&[root]).configs.into_iter().map(|(p, _)| p).collect();
+    let v: Vec<PathBuf> = aimap_audit::collect(&[root])
+        .configs
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     assert!(v.len() >= 8, "fixtures not found: {v:?}");
     v
 }
@@ -56,10 +62,20 @@ fn check_dir(dir: &str) -> BTreeSet<String> {
         let want = expected(&std::fs::read_to_string(&path).unwrap());
         let (got, _) = found(&path);
         for w in want.difference(&got) {
-            problems.push(format!("{}: missing {} at line {}", path.display(), w.0, w.1));
+            problems.push(format!(
+                "{}: missing {} at line {}",
+                path.display(),
+                w.0,
+                w.1
+            ));
         }
         for g in got.difference(&want) {
-            problems.push(format!("{}: unexpected {} at line {}", path.display(), g.0, g.1));
+            problems.push(format!(
+                "{}: unexpected {} at line {}",
+                path.display(),
+                g.0,
+                g.1
+            ));
         }
         rules.extend(got.into_iter().map(|(r, _)| r));
     }
@@ -83,7 +99,10 @@ fn hardened_twins_trigger_nothing_at_error_level() {
     check_dir("hardened");
     for path in fixtures("hardened") {
         let (_, findings) = found(&path);
-        let bad: Vec<_> = findings.iter().filter(|f| f.severity >= Severity::High).collect();
+        let bad: Vec<_> = findings
+            .iter()
+            .filter(|f| f.severity >= Severity::High)
+            .collect();
         assert!(bad.is_empty(), "{}: {bad:#?}", path.display());
     }
 }

@@ -189,7 +189,7 @@ fn container(c: &Node, pod_sc: Option<&Node>, out: &mut Out) -> bool {
             format!("container {} has no readOnlyRootFilesystem", anchor.text),
         ),
     }
-    if limits.is_none_or(|l| l.get("memory").is_none()) {
+    if !limits.is_some_and(|l| l.get("memory").is_some()) {
         out.hit(
             "no-resource-limits",
             &anchor,
