@@ -417,6 +417,58 @@ fn agents_front_ends_and_smaller_llm_servers() {
     );
 }
 
+/// Platforms whose data always needs a login still name themselves, and
+/// say when their owner account is unclaimed.
+#[test]
+fn gated_platforms_and_compute_front_ends() {
+    use Product::*;
+    let ip = |n: u8| format!("127.70.8.{n}");
+    let _farm = farm(vec![
+        at(Dify, false, &ip(1)),
+        at(Dify, true, &ip(2)),
+        at(LabelStudio, true, &ip(3)),
+        at(N8n, false, &ip(4)),
+        at(N8n, true, &ip(5)),
+        at(Langfuse, true, &ip(6)),
+        at(Typesense, true, &ip(7)),
+        at(Nim, false, &ip(8)),
+        at(PrivateGpt, false, &ip(9)),
+        at(PrivateGpt, true, &ip(10)),
+        at(Dask, false, &ip(11)),
+    ]);
+    let ports = "5001,8080,5678,3000,8108,8000,8001,8787";
+    let (r, _) = scan_json(&["127.70.8.1-11", "-p", ports]);
+
+    let s = expect(&r, &ip(1), 5001, "dify", Some("1.7.1"), "required");
+    assert_eq!(detail(s, "setup_step"), ["not_started"]);
+    let s = expect(&r, &ip(2), 5001, "dify", Some("1.7.1"), "required");
+    assert_eq!(detail(s, "setup_step"), ["finished"]);
+
+    expect(&r, &ip(3), 8080, "label-studio", Some("1.20.0"), "required");
+
+    let s = expect(&r, &ip(4), 5678, "n8n", Some("1.105.3"), "required");
+    assert_eq!(detail(s, "owner_setup_pending"), ["true"]);
+    let s = expect(&r, &ip(5), 5678, "n8n", Some("1.105.3"), "required");
+    assert!(detail(s, "owner_setup_pending").is_empty());
+
+    expect(&r, &ip(6), 3000, "langfuse", Some("3.95.2"), "required");
+    expect(&r, &ip(7), 8108, "typesense", None, "required");
+
+    // NIM wraps vLLM (its cards say owned_by "vllm") but is named NIM.
+    let s = expect(&r, &ip(8), 8000, "nvidia-nim", Some("2.0.4"), "none");
+    assert_eq!(detail(s, "models"), ["meta/llama-3.1-8b-instruct"]);
+
+    let s = expect(&r, &ip(9), 8001, "privategpt", None, "none");
+    assert_eq!(detail(s, "documents"), ["handbook.pdf"]);
+    assert!(
+        service(&r, &ip(10), 8001).map_or(true, |s| s["service"] != "privategpt"),
+        "{r:#}"
+    );
+
+    let s = expect(&r, &ip(11), 8787, "dask", None, "none");
+    assert_eq!(detail(s, "workers"), ["10.0.0.12"]);
+}
+
 // ---------------------------------------------------------------------------
 // Every rule against every emulator, through the library.
 
@@ -477,12 +529,14 @@ async fn assess_all(
 /// rule can name them (and none may): DCGM exporter behind
 /// exporter-toolkit basic auth answers a bare 401; FastChat and LMDeploy
 /// refuse with the same OpenAI-style invalid_api_key error on every route;
-/// text-generation-webui with a plain FastAPI `{"detail":"Unauthorized"}`.
+/// text-generation-webui with a plain FastAPI `{"detail":"Unauthorized"}`,
+/// PrivateGPT with FastAPI's Basic challenge.
 const UNIDENTIFIABLE: &[(Product, bool)] = &[
     (Product::DcgmExporter, true),
     (Product::FastChat, true),
     (Product::LmDeploy, true),
     (Product::TextGenWebUi, true),
+    (Product::PrivateGpt, true),
 ];
 
 /// Rules that also match a product but must lose to its own rule (the

@@ -45,6 +45,16 @@ pub enum Product {
     Xinference,
     TabbyApi,
     TextGenWebUi,
+    Dify,
+    LabelStudio,
+    N8n,
+    Langfuse,
+    Typesense,
+    /// NVIDIA NIM for LLMs (2.x, vLLM inside).
+    Nim,
+    PrivateGpt,
+    /// The Dask distributed scheduler's dashboard.
+    Dask,
 }
 
 /// Open only (no credential switch of its own).
@@ -120,6 +130,15 @@ const CATALOG: &[Entry] = &[
     e(P::Xinference, "xinference", 9997, BOTH, "1.8.0", MODEL),
     e(P::TabbyApi, "tabbyapi", 5000, BOTH, "0.0.0", MODEL),
     e(P::TextGenWebUi, "text-generation-webui", 5000, BOTH, "3.9", MODEL),
+    // auth false: a fresh install whose owner account is not yet set up.
+    e(P::Dify, "dify", 5001, BOTH, "1.7.1", &[]),
+    e(P::LabelStudio, "label-studio", 8080, SECURED, "1.20.0", &[]),
+    e(P::N8n, "n8n", 5678, BOTH, "1.105.3", &[]),
+    e(P::Langfuse, "langfuse", 3000, SECURED, "3.95.2", &[]),
+    e(P::Typesense, "typesense", 8108, SECURED, "29.0", &[]),
+    e(P::Nim, "nvidia-nim", 8000, OPEN, "2.0.4", &["meta/llama-3.1-8b-instruct"]),
+    e(P::PrivateGpt, "privategpt", 8001, BOTH, "0.6.2", &["handbook.pdf"]),
+    e(P::Dask, "dask", 8787, OPEN, "2025.7.0", &["tcp://10.0.0.12:40123"]),
 ];
 
 impl Product {

@@ -10,6 +10,7 @@
 
 mod catalog;
 mod comfyui;
+mod compute;
 mod dcgm;
 mod docker;
 mod koboldcpp;
@@ -24,6 +25,7 @@ mod node_apps;
 mod openai;
 mod openai_family;
 mod openwebui;
+mod platforms;
 mod qdrant;
 mod search;
 mod sglang;
@@ -103,9 +105,21 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::Xinference => family(l, openai_family::Kind::Xinference),
         Product::TabbyApi => family(l, openai_family::Kind::TabbyApi),
         Product::TextGenWebUi => family(l, openai_family::Kind::TextGenWebUi),
+        Product::Dify => gated(l, platforms::Platform::Dify),
+        Product::LabelStudio => gated(l, platforms::Platform::LabelStudio),
+        Product::N8n => gated(l, platforms::Platform::N8n),
+        Product::Langfuse => gated(l, platforms::Platform::Langfuse),
+        Product::Typesense => gated(l, platforms::Platform::Typesense),
+        Product::Nim => Box::new(compute::Compute::new(l, compute::Kind::Nim)),
+        Product::PrivateGpt => Box::new(compute::Compute::new(l, compute::Kind::PrivateGpt)),
+        Product::Dask => Box::new(compute::Compute::new(l, compute::Kind::Dask)),
     }
 }
 
 fn family(l: Landscape, kind: openai_family::Kind) -> Box<dyn Handler> {
     Box::new(openai_family::Family::new(l, kind))
+}
+
+fn gated(l: Landscape, platform: platforms::Platform) -> Box<dyn Handler> {
+    Box::new(platforms::Gated::new(l, platform))
 }
