@@ -2,83 +2,73 @@
 //! string table, every offset checked against the file. No code runs and
 //! nothing is mapped.
 use std::collections::HashMap;
-use std::ops::Range;
 
-struct Reader<'a> {
-    data: &'a [u8],
-    little: bool,
+/// Reads `len` bytes at `offset`, or `None` past the end.
+pub type ReadAt<'a> = dyn FnMut(u64, usize) -> Option<Vec<u8>> + 'a;
+
+/// Section tables and name tables beyond this are hostile.
+const MAX_TABLE: usize = 4 << 20;
+
+fn uint(b: &[u8], at: usize, width: usize, little: bool) -> Option<u64> {
+    let b = b.get(at..at.checked_add(width)?)?;
+    let mut v: u64 = 0;
+    for i in 0..width {
+        let byte = if little { b[width - 1 - i] } else { b[i] };
+        v = (v << 8) | u64::from(byte);
+    }
+    Some(v)
 }
 
-impl Reader<'_> {
-    fn uint(&self, at: usize, width: usize) -> Option<u64> {
-        let b = self.data.get(at..at.checked_add(width)?)?;
-        let mut v: u64 = 0;
-        for i in 0..width {
-            let byte = if self.little { b[width - 1 - i] } else { b[i] };
-            v = (v << 8) | u64::from(byte);
-        }
-        Some(v)
+/// Section name → (file offset, size), reading only the ELF header, the
+/// section header table and its string table through `read_at`.
+pub fn sections(read_at: &mut ReadAt<'_>) -> HashMap<String, (u64, u64)> {
+    parse(read_at).unwrap_or_default()
+}
+
+/// `read_at` over bytes already in memory.
+pub fn slice_reader(data: &[u8]) -> impl FnMut(u64, usize) -> Option<Vec<u8>> + '_ {
+    move |off, len| {
+        let start = usize::try_from(off).ok()?;
+        data.get(start..start.checked_add(len)?).map(<[u8]>::to_vec)
     }
 }
 
-/// Section name → byte range in `data`. Empty for anything not a sane ELF.
-pub fn sections(data: &[u8]) -> HashMap<String, Range<usize>> {
-    parse(data).unwrap_or_default()
-}
-
-fn parse(data: &[u8]) -> Option<HashMap<String, Range<usize>>> {
-    if data.get(..4)? != b"\x7fELF" {
+fn parse(read_at: &mut ReadAt<'_>) -> Option<HashMap<String, (u64, u64)>> {
+    let h = read_at(0, 64)?;
+    if h.get(..4)? != b"\x7fELF" {
         return None;
     }
-    let wide = *data.get(4)? == 2;
-    let r = Reader {
-        data,
-        little: *data.get(5)? == 1,
-    };
+    let wide = *h.get(4)? == 2;
+    let little = *h.get(5)? == 1;
+    let u = |at, w| uint(&h, at, w, little);
     let (shoff, shentsize, shnum, shstrndx) = if wide {
-        (
-            r.uint(0x28, 8)?,
-            r.uint(0x3a, 2)?,
-            r.uint(0x3c, 2)?,
-            r.uint(0x3e, 2)?,
-        )
+        (u(0x28, 8)?, u(0x3a, 2)?, u(0x3c, 2)?, u(0x3e, 2)?)
     } else {
-        (
-            r.uint(0x20, 4)?,
-            r.uint(0x2e, 2)?,
-            r.uint(0x30, 2)?,
-            r.uint(0x32, 2)?,
-        )
+        (u(0x20, 4)?, u(0x2e, 2)?, u(0x30, 2)?, u(0x32, 2)?)
     };
-    let (shoff, shentsize) = (usize::try_from(shoff).ok()?, shentsize as usize);
-    // Section header fields: name, type, flags, addr, offset, size.
-    let header = |i: u64| -> Option<(u64, u64, u64, u64)> {
-        let at = shoff.checked_add(usize::try_from(i).ok()?.checked_mul(shentsize)?)?;
+    let (shentsize, shnum) = (
+        usize::try_from(shentsize).ok()?,
+        usize::try_from(shnum).ok()?,
+    );
+    let table_len = shentsize.checked_mul(shnum)?;
+    if table_len > MAX_TABLE || shentsize < if wide { 0x28 } else { 0x18 } {
+        return None;
+    }
+    let table = read_at(shoff, table_len)?;
+    // Section header fields: name, type, offset, size.
+    let header = |i: usize| -> Option<(u64, u64, u64, u64)> {
+        let at = i.checked_mul(shentsize)?;
+        let t = |o, w| uint(&table, at + o, w, little);
         if wide {
-            Some((
-                r.uint(at, 4)?,
-                r.uint(at + 4, 4)?,
-                r.uint(at + 0x18, 8)?,
-                r.uint(at + 0x20, 8)?,
-            ))
+            Some((t(0, 4)?, t(4, 4)?, t(0x18, 8)?, t(0x20, 8)?))
         } else {
-            Some((
-                r.uint(at, 4)?,
-                r.uint(at + 4, 4)?,
-                r.uint(at + 0x10, 4)?,
-                r.uint(at + 0x14, 4)?,
-            ))
+            Some((t(0, 4)?, t(4, 4)?, t(0x10, 4)?, t(0x14, 4)?))
         }
     };
-    let range = |off: u64, size: u64| -> Option<Range<usize>> {
-        let start = usize::try_from(off).ok()?;
-        let end = start.checked_add(usize::try_from(size).ok()?)?;
-        (end <= data.len()).then_some(start..end)
-    };
-    let (_, _, str_off, str_size) = header(shstrndx)?;
-    let strtab = data.get(range(str_off, str_size)?)?;
+    let (_, _, str_off, str_size) = header(usize::try_from(shstrndx).ok()?)?;
+    let str_size = usize::try_from(str_size).ok().filter(|&n| n <= MAX_TABLE)?;
+    let strtab = read_at(str_off, str_size)?;
     let mut out = HashMap::new();
-    // A hostile header may claim 65535 sections; each lookup is bounded anyway.
     for i in 0..shnum {
         let Some((name, kind, off, size)) = header(i) else {
             break;
@@ -87,18 +77,15 @@ fn parse(data: &[u8]) -> Option<HashMap<String, Range<usize>>> {
         if kind == 8 {
             continue;
         }
-        let Some(name_bytes) = strtab.get(usize::try_from(name).ok()?..) else {
+        let Some(name_bytes) = usize::try_from(name).ok().and_then(|n| strtab.get(n..)) else {
             continue;
         };
         let end = name_bytes
             .iter()
             .position(|&b| b == 0)
             .unwrap_or(name_bytes.len());
-        let Ok(name) = std::str::from_utf8(&name_bytes[..end]) else {
-            continue;
-        };
-        if let Some(range) = range(off, size) {
-            out.insert(name.to_string(), range);
+        if let Ok(name) = std::str::from_utf8(&name_bytes[..end]) {
+            out.insert(name.to_string(), (off, size));
         }
     }
     Some(out)

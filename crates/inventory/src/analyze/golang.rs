@@ -12,6 +12,7 @@ pub fn buildinfo(section: &[u8], whole: &[u8]) -> Vec<Component> {
     let start = if section.starts_with(MAGIC) {
         Some(section)
     } else {
+        // Only when the section was not found: a scan of the whole file.
         find(whole).and_then(|i| whole.get(i..))
     };
     start.and_then(parse).unwrap_or_default()

@@ -19,6 +19,7 @@ use crate::error::{InventoryError, Result};
 use crate::Limits;
 
 pub use model::is_sparse_hint;
+pub use runtime::is_runtime_binary;
 
 /// What a file is, decided from its path alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +159,7 @@ pub fn run(
         let rest = read_capped(meta, reader, limits.max_binary_bytes)?;
         let mut data = magic.to_vec();
         data.extend_from_slice(&rest);
-        return Ok(binary(meta, &data));
+        return Ok(binary(meta, &mut elf::slice_reader(&data), Some(&data)));
     }
     let data = read_capped(meta, reader, limits.max_manifest_bytes)?;
     let t = text(meta, &data)?;
@@ -181,19 +182,67 @@ pub fn run(
     })
 }
 
-/// Everything an ELF file can tell without running it.
-fn binary(meta: &FileMeta<'_>, data: &[u8]) -> Vec<Component> {
+/// Sections worth reading are small; a larger one is skipped.
+const MAX_SECTION: u64 = 16 << 20;
+
+/// Binaries recognised by name whose version is an embedded string: read whole.
+fn needs_whole(path: &str) -> bool {
+    runtime::is_runtime_binary(file_name(path))
+}
+
+/// Everything an ELF file can tell without running it, reading only the
+/// section table and the sections that matter through `read_at`. `whole`
+/// is the file when it is already in memory (tar streams, named runtimes).
+fn binary(
+    meta: &FileMeta<'_>,
+    read_at: &mut elf::ReadAt<'_>,
+    whole: Option<&[u8]>,
+) -> Vec<Component> {
     let mut out = Vec::new();
-    let sections = elf::sections(data);
-    if let Some(info) = sections
-        .get(".go.buildinfo")
-        .and_then(|r| data.get(r.clone()))
-    {
-        out.extend(golang::buildinfo(info, data));
+    let sections = elf::sections(read_at);
+    let mut section = |name: &str| {
+        let &(off, size) = sections.get(name)?;
+        (size <= MAX_SECTION)
+            .then(|| read_at(off, usize::try_from(size).ok()?))
+            .flatten()
+    };
+    let go = section(".go.buildinfo");
+    out.extend(golang::buildinfo(
+        go.as_deref().unwrap_or_default(),
+        whole.unwrap_or_default(),
+    ));
+    if let Some(dep) = section(".dep-v0") {
+        out.extend(rust::auditable(&dep));
     }
-    if let Some(dep) = sections.get(".dep-v0").and_then(|r| data.get(r.clone())) {
-        out.extend(rust::auditable(dep));
+    if let Some(data) = whole {
+        out.extend(runtime::from_binary(file_name(meta.path), data, &out));
     }
-    out.extend(runtime::from_binary(file_name(meta.path), data, &out));
     out
+}
+
+/// Like [`run`], for a file that can seek: executables are not read whole.
+pub fn run_file(
+    kind: Kind,
+    meta: &FileMeta<'_>,
+    file: &mut std::fs::File,
+    limits: &Limits,
+) -> Result<Vec<Component>> {
+    use std::io::{Seek, SeekFrom};
+    if kind != Kind::Binary || meta.sparse || needs_whole(meta.path) || meta.size < 64 {
+        let mut reader = std::io::BufReader::with_capacity(256 << 10, file);
+        return run(kind, meta, &mut reader, limits);
+    }
+    if meta.size > limits.max_binary_bytes {
+        return Err(InventoryError::limit(
+            meta.path,
+            format!("{} bytes is over the binary limit", meta.size),
+        ));
+    }
+    let mut read_at = |off: u64, len: usize| -> Option<Vec<u8>> {
+        file.seek(SeekFrom::Start(off)).ok()?;
+        let mut buf = vec![0u8; len];
+        file.read_exact(&mut buf).ok()?;
+        Some(buf)
+    };
+    Ok(binary(meta, &mut read_at, None))
 }

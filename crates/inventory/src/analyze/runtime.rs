@@ -72,6 +72,19 @@ fn ldflag_version(data: &[u8]) -> Option<String> {
     (!v.is_empty()).then_some(v)
 }
 
+/// Names whose version [`from_binary`] digs out of the whole file.
+pub fn is_runtime_binary(file: &str) -> bool {
+    matches!(
+        file,
+        "redis-server"
+            | "tritonserver"
+            | "nvidia-ctk"
+            | "nvidia-container-toolkit"
+            | "nvidia-container-runtime"
+            | "nvidia-container-runtime-hook"
+    )
+}
+
 /// A server binary recognised by name, with the version it embeds.
 pub fn from_binary(file: &str, data: &[u8], go: &[Component]) -> Option<Component> {
     match file {

@@ -2,7 +2,6 @@
 //! (so a link loop cannot trap the walk; loops are still reported), and
 //! files are analysed on all cores.
 use std::fs::{self, File};
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -82,9 +81,8 @@ fn analyze_one(c: &Candidate, limits: &Limits) -> Result<Vec<crate::Component>> 
         executable: c.executable,
         sparse: c.sparse,
     };
-    let file = File::open(&c.disk).map_err(|e| InventoryError::io(&c.path, e))?;
-    let mut reader = BufReader::with_capacity(256 << 10, file);
-    let mut found = analyze::run(c.kind, &meta, &mut reader, limits)?;
+    let mut file = File::open(&c.disk).map_err(|e| InventoryError::io(&c.path, e))?;
+    let mut found = analyze::run_file(c.kind, &meta, &mut file, limits)?;
     for comp in &mut found {
         comp.locations = vec![Location {
             path: c.path.clone(),
@@ -125,14 +123,27 @@ fn walk(root: &Path, limits: &Limits, errors: &mut Vec<FileError>) -> Vec<Candid
             let Ok(md) = entry.metadata() else { continue };
             let ft = md.file_type();
             if ft.is_symlink() {
-                // Not followed; a link that resolves to itself is worth a line.
-                if let Err(e) = fs::metadata(entry.path()) {
-                    if e.raw_os_error() == Some(40) {
+                // Not followed, except to a runtime named by the link (Debian's
+                // redis-server links to redis-check-rdb); a loop is worth a line.
+                match fs::metadata(entry.path()) {
+                    Err(e) if e.raw_os_error() == Some(40) => {
                         errors.push(FileError {
                             path,
                             error: "symlink loop (not followed)".into(),
                         });
                     }
+                    Ok(md) if md.is_file() && analyze::is_runtime_binary(&name) => {
+                        let size = md.len();
+                        out.push(Candidate {
+                            disk: entry.path(),
+                            kind: Kind::Binary,
+                            size,
+                            executable: true,
+                            sparse: false,
+                            path,
+                        });
+                    }
+                    _ => {}
                 }
             } else if ft.is_dir() {
                 if depth + 1 > limits.max_depth {
