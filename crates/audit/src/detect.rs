@@ -14,6 +14,7 @@ pub enum DocKind {
     Env,
     Jupyter,
     Qdrant,
+    Milvus,
 }
 
 impl DocKind {
@@ -27,6 +28,7 @@ impl DocKind {
             Self::Env => "env",
             Self::Jupyter => "jupyter",
             Self::Qdrant => "qdrant",
+            Self::Milvus => "milvus",
         }
     }
 }
@@ -66,6 +68,9 @@ pub fn by_name(path: &Path) -> Option<DocKind> {
         && (name.ends_with("_config.py") || name.ends_with("_config.json"))
     {
         return Some(DocKind::Jupyter);
+    }
+    if yaml && name.starts_with("milvus") {
+        return Some(DocKind::Milvus);
     }
     let qdrant_dir = path
         .parent()

@@ -118,6 +118,9 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
         DocKind::Kubernetes => {
             yaml::parse_documents(text).map(|d| checks::kubernetes::check(&d, &mut out))
         }
+        DocKind::Milvus => {
+            yaml::parse_documents(text).map(|d| checks::service::milvus(&d, &mut out))
+        }
         DocKind::Qdrant => {
             yaml::parse_documents(text).map(|d| checks::service::qdrant(&d, &mut out))
         }

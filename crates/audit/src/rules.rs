@@ -60,6 +60,7 @@ const KINDS: &[&str] = &[
     "env",
     "jupyter",
     "qdrant",
+    "milvus",
 ];
 
 impl Catalog {

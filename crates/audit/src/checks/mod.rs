@@ -32,6 +32,8 @@ pub const RULE_IDS: &[&str] = &[
     "triton-explicit-model-control",
     "ray-dashboard-public",
     "mlflow-no-auth",
+    "weaviate-anonymous-access",
+    "milvus-no-auth",
     "privileged",
     "gpu-privileged",
     "cap-add",

@@ -141,3 +141,20 @@ pub fn qdrant(docs: &[Node], out: &mut Out) {
         }
     }
 }
+
+/// milvus.yaml: `common.security.authorizationEnabled: false`.
+pub fn milvus(docs: &[Node], out: &mut Out) {
+    for doc in docs {
+        let Some(v) = doc.path(&["common", "security", "authorizationEnabled"]) else {
+            continue;
+        };
+        if !v.is_true() {
+            let at = Item::new(v.text().unwrap_or_default(), v.line, v.column);
+            out.hit(
+                "milvus-no-auth",
+                &at,
+                format!("authorizationEnabled: {}", at.text),
+            );
+        }
+    }
+}

@@ -308,6 +308,26 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
                 }
             }
         }
+        Ai::Weaviate if !w.auth_configured(ai) => {
+            let anonymous = w.env("AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED");
+            if let Some(v) = anonymous.filter(|v| v.text == "true") {
+                out.hit(
+                    "weaviate-anonymous-access",
+                    v,
+                    "AUTHENTICATION_ANONYMOUS_ACCESS_ENABLED=true",
+                );
+            }
+        }
+        Ai::Milvus if !w.auth_configured(ai) => {
+            let env = w.env("COMMON_SECURITY_AUTHORIZATIONENABLED");
+            if let Some(v) = env.filter(|v| v.text == "false") {
+                out.hit(
+                    "milvus-no-auth",
+                    v,
+                    "COMMON_SECURITY_AUTHORIZATIONENABLED=false",
+                );
+            }
+        }
         Ai::Mlflow if !w.auth_configured(ai) => {
             let host = w.flag("--host").or_else(|| w.flag("-h"));
             if let Some((h, item)) = host {
