@@ -11,7 +11,9 @@ use common::{aimap, unavailable, venv_bin};
 use serde_json::Value;
 
 fn fixtures(dir: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/audit/tests/fixtures").join(dir)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/audit/tests/fixtures")
+        .join(dir)
 }
 
 fn s(p: &Path) -> &str {
@@ -20,12 +22,22 @@ fn s(p: &Path) -> &str {
 
 /// Runs `aimap audit --format json` with no advisory store of the user's.
 fn audit(args: &[&str]) -> (Value, Output) {
-    let mut full = vec!["audit", "--format", "json", "--advisories", "/nonexistent-aimap-advisories"];
+    let mut full = vec![
+        "audit",
+        "--format",
+        "json",
+        "--advisories",
+        "/nonexistent-aimap-advisories",
+    ];
     full.extend_from_slice(args);
     let out = aimap(&full);
     let text = String::from_utf8_lossy(&out.stdout);
-    let json = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
     (json, out)
 }
 
@@ -37,8 +49,16 @@ fn findings(report: &Value) -> Vec<(String, String, u64)> {
         .flat_map(|c| c["findings"].as_array().unwrap().iter())
         .map(|f| {
             let path = f["subject"]["path"].as_str().unwrap_or_default();
-            let name = Path::new(path).file_name().unwrap().to_string_lossy().into_owned();
-            (f["id"].as_str().unwrap().to_string(), name, f["subject"]["line"].as_u64().unwrap_or(0))
+            let name = Path::new(path)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (
+                f["id"].as_str().unwrap().to_string(),
+                name,
+                f["subject"]["line"].as_u64().unwrap_or(0),
+            )
         })
         .collect()
 }
@@ -50,7 +70,7 @@ fn risky_stack_is_flagged_at_the_lines_to_change() {
     let f = findings(&report);
     for (id, file, line) in [
         ("port-all-interfaces", "compose.yaml", 7),
-        ("ollama-host-all-interfaces", "compose.yaml", 9),
+        ("ollama-host-all-interfaces", "compose.yaml", 86),
         ("secret-in-env", "compose.yaml", 21),
         ("docker-socket", "compose.yaml", 25),
         ("k8s-service-exposed", "vllm-k8s.yaml", 53),
@@ -75,14 +95,28 @@ fn risky_stack_is_flagged_at_the_lines_to_change() {
         .collect();
     let triton = vulns
         .iter()
-        .find(|f| f["evidence"].as_str().unwrap().contains("tritonserver:24.01-py3"))
+        .find(|f| {
+            f["evidence"]
+                .as_str()
+                .unwrap()
+                .contains("tritonserver:24.01-py3")
+        })
         .expect("triton 24.01 matched");
-    assert!(triton["evidence"].as_str().unwrap().contains("2.42.0"), "{triton}");
+    assert!(
+        triton["evidence"].as_str().unwrap().contains("2.42.0"),
+        "{triton}"
+    );
     // chromadb/chroma:1.0.12 is in the curated ChromaToast range (1.0.0 to 1.5.9).
-    assert!(vulns.iter().any(|f| f["evidence"].as_str().unwrap().contains("pkg:pypi/chromadb@1.0.12")));
+    assert!(vulns.iter().any(|f| f["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("pkg:pypi/chromadb@1.0.12")));
     // Secrets never appear in the report.
     let text = report.to_string();
-    assert!(!text.contains("Abc123Def456Ghi789"), "secret leaked into the report");
+    assert!(
+        !text.contains("Abc123Def456Ghi789"),
+        "secret leaked into the report"
+    );
     assert!(!text.contains("AKIAIOSFODNN7EXAMPLE"));
 }
 
@@ -102,18 +136,45 @@ fn ollama_tag_matches_an_imported_advisory() {
     // A test record shaped like the Go vulnerability database's.
     std::fs::write(&osv, r#"{"schema_version":"1.6.0","id":"TEST-OLLAMA-0001","modified":"2024-06-01T00:00:00Z","aliases":["CVE-2024-37032"],"summary":"Path traversal in model pulls (test record)","affected":[{"package":{"ecosystem":"Go","name":"github.com/ollama/ollama"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.1.34"}]}]}],"database_specific":{"severity":"HIGH"}}"#).unwrap();
     let out = aimap(&["db", "--advisories", s(&store), "import", s(&osv)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let compose = tmp.path().join("compose.yaml");
     std::fs::write(&compose, "services:\n  ollama:\n    image: ollama/ollama:0.1.29\n    ports: [\"127.0.0.1:11434:11434\"]\n    mem_limit: 8g\n").unwrap();
-    let out = aimap(&["audit", "--format", "json", "--advisories", s(&store), s(&compose)]);
+    let out = aimap(&[
+        "audit",
+        "--format",
+        "json",
+        "--advisories",
+        s(&store),
+        s(&compose),
+    ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = findings(&report);
-    assert!(f.contains(&("TEST-OLLAMA-0001".into(), "compose.yaml".into(), 3)), "{f:#?}");
+    assert!(
+        f.contains(&("TEST-OLLAMA-0001".into(), "compose.yaml".into(), 3)),
+        "{f:#?}"
+    );
     // The same image at a fixed release is clean.
-    std::fs::write(&compose, "services:\n  ollama:\n    image: ollama/ollama:0.1.34\n").unwrap();
-    let out = aimap(&["audit", "--format", "json", "--advisories", s(&store), s(&compose)]);
+    std::fs::write(
+        &compose,
+        "services:\n  ollama:\n    image: ollama/ollama:0.1.34\n",
+    )
+    .unwrap();
+    let out = aimap(&[
+        "audit",
+        "--format",
+        "json",
+        "--advisories",
+        s(&store),
+        s(&compose),
+    ]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(!findings(&report).iter().any(|(id, _, _)| id == "TEST-OLLAMA-0001"));
+    assert!(!findings(&report)
+        .iter()
+        .any(|(id, _, _)| id == "TEST-OLLAMA-0001"));
 }
 
 #[test]
@@ -139,29 +200,48 @@ fn suppression_is_reported_never_silent() {
     let (report, out) = audit(&["--baseline", s(&baseline), s(&compose)]);
     assert_eq!(out.status.code(), Some(0), "{report}");
     assert_eq!(report["config_summary"]["findings"], 0);
-    let by: Vec<&str> = report["configs"][0]["suppressed"].as_array().unwrap().iter().map(|s| s["by"].as_str().unwrap()).collect();
+    let by: Vec<&str> = report["configs"][0]["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["by"].as_str().unwrap())
+        .collect();
     assert!(by.contains(&"baseline") && by.contains(&"inline"), "{by:?}");
     // Table output counts them too.
     let out = aimap(&["audit", "--baseline", s(&baseline), s(&compose)]);
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains("SUPPRESSED") && table.contains("suppressed"), "{table}");
+    assert!(
+        table.contains("SUPPRESSED") && table.contains("suppressed"),
+        "{table}"
+    );
 }
 
 #[test]
 fn hostile_files_get_errors_and_the_run_completes() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("compose.yaml"), [0u8, 159, 146, 150, 0, 1]).unwrap();
-    std::fs::write(tmp.path().join("Dockerfile"), b"FROM alpine:3.20\nLABEL a=\"\xff\xfe\"\n").unwrap();
+    std::fs::write(
+        tmp.path().join("Dockerfile"),
+        b"FROM alpine:3.20\nLABEL a=\"\xff\xfe\"\n",
+    )
+    .unwrap();
     let lol = "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\nservices:\n  x:\n    image: nginx:1.27\n    labels: *f\n";
     std::fs::write(tmp.path().join("docker-compose.yml"), lol).unwrap();
     std::fs::create_dir(tmp.path().join("ok")).unwrap();
-    std::fs::write(tmp.path().join("ok/compose.yaml"), "services:\n  r:\n    image: redis:7.4.1\n    mem_limit: 1g\n").unwrap();
+    std::fs::write(
+        tmp.path().join("ok/compose.yaml"),
+        "services:\n  r:\n    image: redis:7.4.1\n    mem_limit: 1g\n",
+    )
+    .unwrap();
     let (report, out) = audit(&["--fail-on", "none", s(tmp.path())]);
     assert_eq!(out.status.code(), Some(2), "unreadable files: exit 2");
     let configs = report["configs"].as_array().unwrap();
     assert_eq!(configs.len(), 4, "{configs:#?}");
     assert_eq!(report["config_summary"]["error"], 3);
-    assert!(configs.iter().any(|c| c["path"].as_str().unwrap().ends_with("ok/compose.yaml") && c.get("error").is_none()));
+    assert!(configs
+        .iter()
+        .any(|c| c["path"].as_str().unwrap().ends_with("ok/compose.yaml")
+            && c.get("error").is_none()));
 }
 
 #[test]
@@ -169,8 +249,16 @@ fn gitignored_configs_are_skipped() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join(".gitignore"), "vendor/\n").unwrap();
     std::fs::create_dir(tmp.path().join("vendor")).unwrap();
-    std::fs::write(tmp.path().join("vendor/compose.yaml"), "services:\n  o:\n    image: ollama/ollama\n").unwrap();
-    std::fs::write(tmp.path().join("compose.yaml"), "services:\n  o:\n    image: ollama/ollama\n").unwrap();
+    std::fs::write(
+        tmp.path().join("vendor/compose.yaml"),
+        "services:\n  o:\n    image: ollama/ollama\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("compose.yaml"),
+        "services:\n  o:\n    image: ollama/ollama\n",
+    )
+    .unwrap();
     let (report, _) = audit(&[s(tmp.path())]);
     let configs = report["configs"].as_array().unwrap();
     assert_eq!(configs.len(), 1, "{configs:#?}");
@@ -182,24 +270,65 @@ fn sarif_output_is_valid_sarif_2_1_0_with_regions_and_suppressions() {
     let out_file = tmp.path().join("configs.sarif");
     let compose = tmp.path().join("compose.yaml");
     std::fs::write(&compose, "services:\n  o:\n    image: ollama/ollama:0.6.8\n    ports:\n      - 11434:11434 # aimap:ignore port-all-interfaces behind the VPN\n    privileged: true\n").unwrap();
-    let out = aimap(&["audit", "--format", "sarif", "-o", s(&out_file), "--advisories", "/nonexistent", s(&fixtures("risky")), s(&compose)]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = aimap(&[
+        "audit",
+        "--format",
+        "sarif",
+        "-o",
+        s(&out_file),
+        "--advisories",
+        "/nonexistent",
+        s(&fixtures("risky")),
+        s(&compose),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let log: Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
     let results = log["runs"][0]["results"].as_array().unwrap();
     let privileged = results
         .iter()
-        .find(|r| r["ruleId"] == "privileged" && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap().ends_with("tmp/compose.yaml") || r["ruleId"] == "privileged" && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 6)
+        .find(|r| {
+            r["ruleId"] == "privileged"
+                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("tmp/compose.yaml")
+                || r["ruleId"] == "privileged"
+                    && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
+        })
         .expect("privileged result");
     assert_eq!(privileged["level"], "error");
-    assert_eq!(privileged["locations"][0]["physicalLocation"]["region"]["startLine"], 6);
-    let suppressed: Vec<&Value> = results.iter().filter(|r| r.get("suppressions").is_some()).collect();
+    assert_eq!(
+        privileged["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
     assert_eq!(suppressed.len(), 1);
     assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
     let Some(python) = venv_bin("python") else {
         return unavailable("jsonschema (venv .venv-test)");
     };
-    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemas/sarif-schema-2.1.0.json");
+    let schema = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/schemas/sarif-schema-2.1.0.json"
+    );
     let check = "import json,sys,jsonschema\nd=json.load(open(sys.argv[1]));s=json.load(open(sys.argv[2]))\njsonschema.validate(d,s)";
-    let v = Command::new(python).args(["-c", check]).arg(&out_file).arg(schema).output().unwrap();
-    assert!(v.status.success(), "SARIF does not match the schema:\n{}", String::from_utf8_lossy(&v.stderr));
+    let v = Command::new(python)
+        .args(["-c", check])
+        .arg(&out_file)
+        .arg(schema)
+        .output()
+        .unwrap();
+    assert!(
+        v.status.success(),
+        "SARIF does not match the schema:\n{}",
+        String::from_utf8_lossy(&v.stderr)
+    );
 }

@@ -56,6 +56,7 @@ fn workload(name: &Node, svc: &Node) -> Workload {
                         .is_some_and(|c| c.items().iter().any(|x| x.as_str() == Some("gpu")))
             })
         });
+    w.isolated_network = svc.get("network_mode").and_then(Node::as_str) != Some("host");
     w.gpu = runtime_nvidia || reserved || w.env("NVIDIA_VISIBLE_DEVICES").is_some();
     w
 }

@@ -163,6 +163,7 @@ pub fn check(text: &str, out: &mut Out) {
                 w = Some(Workload {
                     anchor: from.clone(),
                     image: (!earlier_stage && image != "scratch").then(|| from.clone()),
+                    isolated_network: true,
                     ..Workload::default()
                 });
                 user = None;

@@ -78,16 +78,17 @@ fn pod_spec(spec: &Node, out: &mut Out) -> bool {
         }
     }
     let pod_sc = spec.get("securityContext");
+    let host_network = spec.get("hostNetwork").is_some_and(Node::is_true);
     let mut open = false;
     for key in ["containers", "initContainers"] {
         for c in spec.get(key).map(Node::items).unwrap_or_default() {
-            open |= container(c, pod_sc, out);
+            open |= container(c, pod_sc, host_network, out);
         }
     }
     open
 }
 
-fn container(c: &Node, pod_sc: Option<&Node>, out: &mut Out) -> bool {
+fn container(c: &Node, pod_sc: Option<&Node>, host_network: bool, out: &mut Out) -> bool {
     let anchor = c
         .get("name")
         .map(item)
@@ -125,6 +126,7 @@ fn container(c: &Node, pod_sc: Option<&Node>, out: &mut Out) -> bool {
             .iter()
             .any(|(k, _)| k.as_str().is_some_and(|k| k.ends_with("/gpu")))
     }) || w.env("NVIDIA_VISIBLE_DEVICES").is_some();
+    w.isolated_network = !host_network;
     check_workload(&w, out);
     for p in c.get("ports").map(Node::items).unwrap_or_default() {
         if let Some(hp) = p.get("hostPort") {

@@ -53,6 +53,13 @@ pub fn classify(name: &str, value: &str) -> Option<&'static str> {
     let upper = name.to_ascii_uppercase();
     let secret_name = SECRET_NAMES.iter().any(|s| upper.contains(s));
     let literal = !value.contains("${") && !value.starts_with('$') && !value.contains("$(");
+    // Paths and URLs name where a secret lives, not the secret.
+    let reference = value.starts_with('/')
+        || value.contains("://")
+        || ["_FILE", "_PATH", "_URL", "_DIR"]
+            .iter()
+            .any(|s| upper.ends_with(s));
+    let literal = literal && !reference;
     // Short values are flags (`true`, `none`), not keys.
     (secret_name && literal && value.len() >= 12 && !value.contains(' ')).then_some("secret value")
 }
@@ -93,6 +100,11 @@ mod tests {
         );
         assert_eq!(classify("DB_PASSWORD", "${DB_PASSWORD}"), None);
         assert_eq!(classify("WEBUI_AUTH", "true"), None);
+        assert_eq!(
+            classify("HF_TOKEN_PATH", "/run/secrets/hf_token_file"),
+            None
+        );
+        assert_eq!(classify("API_KEY_FILE", "secrets/api-key.txt"), None);
         let m = mask(&openai);
         assert!(m.starts_with("sk-p") && !m.contains("a1B2a1B2"));
     }

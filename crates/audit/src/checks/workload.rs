@@ -33,6 +33,10 @@ pub struct Workload {
     pub args: Vec<Item>,
     /// GPUs requested (runtime: nvidia, device reservations, nvidia.com/gpu).
     pub gpu: bool,
+    /// Runs in a container with its own network namespace: a listen address
+    /// of 0.0.0.0 there is reachable only through published ports, which
+    /// the port rules judge.
+    pub isolated_network: bool,
 }
 
 /// AI products the checks know the defaults of.
@@ -226,7 +230,7 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
             );
         }
         match name.as_str() {
-            "OLLAMA_HOST" if listens_everywhere(&value.text) => {
+            "OLLAMA_HOST" if listens_everywhere(&value.text) && !w.isolated_network => {
                 out.hit(
                     "ollama-host-all-interfaces",
                     value,
