@@ -34,6 +34,7 @@ pub const RULE_IDS: &[&str] = &[
     "mlflow-no-auth",
     "weaviate-anonymous-access",
     "milvus-no-auth",
+    "llamacpp-no-api-key",
     "privileged",
     "gpu-privileged",
     "cap-add",

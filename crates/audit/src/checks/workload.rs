@@ -104,7 +104,7 @@ impl Workload {
         let run = |s: &str| self.arg_contains(s);
         Some(if has("ollama") {
             Ai::Ollama
-        } else if has("chroma") {
+        } else if has("chroma") || self.args.first().is_some_and(|a| a.text == "chroma") {
             Ai::Chroma
         } else if has("vllm")
             || run("vllm.entrypoints")
@@ -156,7 +156,10 @@ impl Workload {
                 env_set("CHROMA_SERVER_AUTHN_PROVIDER") || env_set("CHROMA_SERVER_AUTH_PROVIDER")
             }
             Ai::Vllm | Ai::LlamaCpp => {
-                self.has_arg("--api-key") || env_set("VLLM_API_KEY") || env_set("LLAMA_API_KEY")
+                self.has_arg("--api-key")
+                    || self.has_arg("--api-key-file")
+                    || env_set("VLLM_API_KEY")
+                    || env_set("LLAMA_API_KEY")
             }
             Ai::Qdrant => env_set("QDRANT__SERVICE__API_KEY"),
             Ai::Weaviate => {
@@ -330,6 +333,14 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
                     v,
                     "COMMON_SECURITY_AUTHORIZATIONENABLED=false",
                 );
+            }
+        }
+        Ai::LlamaCpp if !w.auth_configured(ai) => {
+            if let Some((h, item)) = w.flag("--host") {
+                if listens_everywhere(&h) {
+                    let ev = format!("llama-server --host {h} without --api-key");
+                    out.hit("llamacpp-no-api-key", item, ev);
+                }
             }
         }
         Ai::Mlflow if !w.auth_configured(ai) => {
