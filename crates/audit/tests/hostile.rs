@@ -69,8 +69,17 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
     )
     .unwrap();
 
+    let before = peak_rss_kib();
     let collected = collect(&[dir.path().to_path_buf()]);
     let reports = audit_all(&collected.configs, &Options::default());
+    // Memory stays bounded: the bomb is not expanded, the 100 MB file not read.
+    if let (Some(before), Some(after)) = (before, peak_rss_kib()) {
+        assert!(
+            after.saturating_sub(before) < 256 * 1024,
+            "peak RSS grew by {} KiB",
+            after - before
+        );
+    }
     let by = |suffix: &str| {
         reports
             .iter()
@@ -97,4 +106,11 @@ fn every_hostile_file_fails_alone_and_the_run_completes() {
     let good = by("good/compose.yaml");
     assert!(good.error.is_none());
     assert!(good.findings.iter().any(|f| f.id == "port-all-interfaces"));
+}
+
+/// Peak resident memory of this process (Linux), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
