@@ -6,17 +6,20 @@
 //! ```
 //!
 //! Options: `--kind` (ollama, ollama-auth-proxy, ollama-decoy, triton,
-//! triton-restricted, triton-metrics, plain, garbage, silent, endless),
-//! `--port P` (default: the product's own port), `--version V`,
+//! triton-restricted, triton-metrics, plain, garbage, silent, endless, or
+//! any landscape product by its lowercase name: vllm, qdrant, milvusrest,
+//! kubelet, ...), `--auth` (a landscape product with its credential
+//! switch on), `--port P` (default: the product's own port), `--version V`,
 //! `--models a,b,c`. Only 127.0.0.0/8 and ::1 are accepted.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use aimap_farm::{is_allowed_bind, start, Emulator};
+use aimap_farm::{is_allowed_bind, start, Emulator, Landscape, Product};
 
-const USAGE: &str = "usage: aimap-farm --base <loopback ip> [--count N] [--kind KIND] [--port P] [--version V] [--models a,b,c]
-kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics plain garbage silent endless";
+const USAGE: &str = "usage: aimap-farm --base <loopback ip> [--count N] [--kind KIND] [--auth] [--port P] [--version V] [--models a,b,c]
+kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics plain garbage silent endless,
+       and the landscape products by lowercase name (vllm, tgi, qdrant, kubelet, ...)";
 
 struct Options {
     base: IpAddr,
@@ -25,6 +28,7 @@ struct Options {
     port: Option<u16>,
     version: Option<String>,
     models: Option<Vec<String>>,
+    auth: bool,
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
@@ -35,6 +39,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         port: None,
         version: None,
         models: None,
+        auth: false,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -58,6 +63,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                         .collect(),
                 )
             }
+            "--auth" => opts.auth = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -93,7 +99,17 @@ fn emulator(opts: &Options) -> Result<Emulator, String> {
         "garbage" => Emulator::Garbage,
         "silent" => Emulator::Silent,
         "endless" => Emulator::EndlessBody,
-        other => return Err(format!("unknown kind {other}")),
+        other => {
+            let product = Product::all()
+                .find(|p| format!("{p:?}").to_lowercase() == other)
+                .ok_or_else(|| format!("unknown kind {other}"))?;
+            let sample = Landscape::sample(product, opts.auth);
+            Emulator::Landscape(Landscape {
+                version: opts.version.clone().unwrap_or(sample.version),
+                items: opts.models.clone().unwrap_or(sample.items),
+                ..sample
+            })
+        }
     })
 }
 
