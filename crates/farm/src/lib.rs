@@ -1,8 +1,10 @@
 //! In-process emulators of exposed AI servers, and hostile or negative
 //! servers, for aimap's tests and benchmarks.
 //!
-//! Where the real server cannot be installed here (Ollama, Triton) the
-//! emulator reproduces its wire behaviour (paths, methods, status codes,
+//! Where the real server cannot be installed here (Ollama, Triton, and the
+//! products of [`Landscape`]: LLM servers, vector stores, ML platforms,
+//! chat front ends, Docker, Kubernetes, ...) the emulator reproduces its
+//! wire behaviour (paths, methods, status codes,
 //! headers, JSON shapes and error answers) as read in the upstream source;
 //! each module's header names the files its facts come from.
 //!

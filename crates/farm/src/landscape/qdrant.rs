@@ -82,7 +82,7 @@ impl Handler for Qdrant {
             "/healthz" | "/livez" | "/readyz" => stack::actix(
                 200,
                 Some("text/plain; charset=utf-8"),
-                format!("{} check passed", &path[1..]),
+                format!("{} check passed", path.trim_start_matches('/')),
             ),
             _ => stack::actix(404, None, String::new()),
         }
