@@ -22,8 +22,8 @@
 //!   client issues); the product header is not on these refusals, which is
 //!   why Elastic's clients skip their product check on 401/403.
 //! - opensearch-project/OpenSearch `MainResponse`: the same fields plus
-//!   `version.distribution: "opensearch"`, tagline "The OpenSearch Project:
-//!   https://opensearch.org/", no `build_flavor`; content type
+//!   `version.distribution: "opensearch"`, tagline `The OpenSearch Project:
+//!   https://opensearch.org/`, no `build_flavor`; content type
 //!   `application/json; charset=UTF-8`.
 //! - opensearch-project/security: no credentials → 401, text body
 //!   "Unauthorized", `WWW-Authenticate: Basic realm="OpenSearch Security"`.
