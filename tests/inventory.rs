@@ -270,3 +270,32 @@ fn go_binary_build_info() {
         "{p:?}"
     );
 }
+
+#[test]
+fn host_lists_ai_processes_and_their_listeners() {
+    let Some(_redis) = common::redis("127.0.0.81", 16479, None) else {
+        return unavailable("redis-server");
+    };
+    let (report, out) = run_json(&["inventory", "--host", "--format", "json", "--no-vulns"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let procs = report["processes"].as_array().expect("processes listed");
+    let redis = procs
+        .iter()
+        .find(|p| {
+            p["listeners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l["port"] == 16479)
+        })
+        .unwrap_or_else(|| panic!("redis-server on 16479 not found: {procs:?}"));
+    assert_eq!(redis["name"], "redis-server");
+    assert!(redis["cmdline"].as_str().unwrap().contains("16479"));
+    let l = &redis["listeners"][0];
+    assert_eq!(l["address"], "127.0.0.81");
+    assert_eq!(l["all_interfaces"], false);
+}

@@ -27,7 +27,9 @@ const SERVERS: &[&str] = &[
 ];
 
 fn is_ai(cmdline: &[String]) -> Option<String> {
-    let exe = cmdline.first()?.rsplit('/').next()?.to_string();
+    // Servers that rewrite their title (redis-server) leave one string with spaces.
+    let first = cmdline.first()?.split_whitespace().next()?;
+    let exe = first.rsplit('/').next()?.to_string();
     if SERVERS.contains(&exe.as_str()) {
         return Some(exe);
     }
@@ -173,5 +175,7 @@ mod tests {
             Some("redis-server")
         );
         assert_eq!(is_ai(&cmd("/bin/bash")), None);
+        let retitled = vec!["/usr/bin/redis-server 0.0.0.0:6379".to_string()];
+        assert_eq!(is_ai(&retitled).as_deref(), Some("redis-server"));
     }
 }
