@@ -435,9 +435,13 @@ fn gated_platforms_and_compute_front_ends() {
         at(PrivateGpt, false, &ip(9)),
         at(PrivateGpt, true, &ip(10)),
         at(Dask, false, &ip(11)),
+        at(Kubeflow, false, &ip(12)),
+        // The dashboard behind its auth proxy shows nothing of itself.
+        (Emulator::OllamaBehindAuthProxy, format!("{}:8082", ip(13))),
+        at(LangServe, false, &ip(14)),
     ]);
-    let ports = "5001,8080,5678,3000,8108,8000,8001,8787";
-    let (r, _) = scan_json(&["127.70.8.1-11", "-p", ports]);
+    let ports = "5001,8080,5678,3000,8108,8000,8001,8787,8082";
+    let (r, _) = scan_json(&["127.70.8.1-14", "-p", ports]);
 
     let s = expect(&r, &ip(1), 5001, "dify", Some("1.7.1"), "required");
     assert_eq!(detail(s, "setup_step"), ["not_started"]);
@@ -467,6 +471,16 @@ fn gated_platforms_and_compute_front_ends() {
 
     let s = expect(&r, &ip(11), 8787, "dask", None, "none");
     assert_eq!(detail(s, "workers"), ["10.0.0.12"]);
+
+    let s = expect(&r, &ip(12), 8082, "kubeflow", Some("1.10.0"), "none");
+    assert_eq!(detail(s, "namespaces"), ["kubeflow-user-example-com"]);
+    assert_eq!(detail(s, "user"), ["anonymous@kubeflow.org"]);
+    assert!(service(&r, &ip(13), 8082).is_none(), "{r:#}");
+
+    // Identified with its runnables; proving access needs a follow-up
+    // request the rule engine cannot build, so the verdict is unknown.
+    let s = expect(&r, &ip(14), 8000, "langserve", None, "unknown");
+    assert_eq!(detail(s, "runnables"), ["/joke", "/rag"]);
 }
 
 // ---------------------------------------------------------------------------

@@ -55,6 +55,9 @@ pub enum Product {
     PrivateGpt,
     /// The Dask distributed scheduler's dashboard.
     Dask,
+    /// The Kubeflow central dashboard reached without its auth proxy.
+    Kubeflow,
+    LangServe,
 }
 
 /// Open only (no credential switch of its own).
@@ -139,6 +142,8 @@ const CATALOG: &[Entry] = &[
     e(P::Nim, "nvidia-nim", 8000, OPEN, "2.0.4", &["meta/llama-3.1-8b-instruct"]),
     e(P::PrivateGpt, "privategpt", 8001, BOTH, "0.6.2", &["handbook.pdf"]),
     e(P::Dask, "dask", 8787, OPEN, "2025.7.0", &["tcp://10.0.0.12:40123"]),
+    e(P::Kubeflow, "kubeflow", 8082, OPEN, "1.10.0", &["kubeflow-user-example-com"]),
+    e(P::LangServe, "langserve", 8000, OPEN, "0.3.1", &["joke", "rag"]),
 ];
 
 impl Product {

@@ -15,6 +15,7 @@ mod dcgm;
 mod docker;
 mod koboldcpp;
 mod kube;
+mod kubeflow_langserve;
 mod langflow;
 mod llamacpp;
 mod lmstudio;
@@ -113,6 +114,8 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::Nim => Box::new(compute::Compute::new(l, compute::Kind::Nim)),
         Product::PrivateGpt => Box::new(compute::Compute::new(l, compute::Kind::PrivateGpt)),
         Product::Dask => Box::new(compute::Compute::new(l, compute::Kind::Dask)),
+        Product::Kubeflow => Box::new(kubeflow_langserve::Kubeflow::new(l)),
+        Product::LangServe => Box::new(kubeflow_langserve::LangServe::new(l)),
     }
 }
 
