@@ -129,9 +129,17 @@ fn triton_open_restricted_and_metrics() {
         .to_string()
         .contains("This API is restricted"));
     let findings = restricted["findings"].as_array().unwrap();
-    assert!(findings.iter().all(|f| f["kind"] != "exposure"), "no exposure finding: {findings:?}");
+    assert!(
+        findings.iter().all(|f| f["kind"] != "exposure"),
+        "no exposure finding: {findings:?}"
+    );
     // 2.59.0 is container 25.06, before NVIDIA's 25.07 fixes (curated advisories).
-    assert!(restricted["vulnerabilities"].to_string().contains("CVE-2025-23319"), "{restricted}");
+    assert!(
+        restricted["vulnerabilities"]
+            .to_string()
+            .contains("CVE-2025-23319"),
+        "{restricted}"
+    );
 
     let metrics = service(&report, "127.0.67.3", 8002).expect("triton metrics");
     assert_eq!(metrics["service"], "triton");
@@ -258,9 +266,25 @@ extract = [{ into = "version", header = "server", regex = 'nginx/([0-9.]+)', sou
     .unwrap();
     let out_file = dir.path().join("report.json");
     let out = aimap(&[
-        "scan", "127.0.68.20", "-p", "8080", "--rules", dir.path().to_str().unwrap(), "--format", "json", "-o", out_file.to_str().unwrap(), "--fail-on", "low",
+        "scan",
+        "127.0.68.20",
+        "-p",
+        "8080",
+        "--rules",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "-o",
+        out_file.to_str().unwrap(),
+        "--fail-on",
+        "low",
     ]);
-    assert_eq!(out.status.code(), Some(1), "the low finding meets --fail-on low: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the low finding meets --fail-on low: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty(), "the report went to the file");
     let text = std::fs::read_to_string(&out_file).unwrap();
     validate_against_schema(&text);
@@ -269,4 +293,16 @@ extract = [{ into = "version", header = "server", regex = 'nginx/([0-9.]+)', sou
     assert_eq!(s["service"], "nginx-welcome");
     assert_eq!(s["version_source"], "header");
     assert!(s["version"].as_str().unwrap().starts_with("1."));
+}
+
+#[test]
+fn services_on_unusual_ports_are_still_identified() {
+    // No rule claims these ports, so every rule is tried within the larger budget.
+    let (_rt, _servers) = farm(vec![
+        (Emulator::Triton { version: "2.60.0".into(), models: vec!["simple".into()], restricted: false }, "127.0.68.30:18000"),
+        (Emulator::Ollama { version: "0.6.2".into(), models: vec![] }, "127.0.68.31:31337"),
+    ]);
+    let (report, _) = scan_json(&["127.0.68.30-31", "-p", "18000,31337"]);
+    assert_eq!(service(&report, "127.0.68.30", 18000).map(|s| s["service"].clone()), Some("triton".into()), "{report}");
+    assert_eq!(service(&report, "127.0.68.31", 31337).map(|s| s["service"].clone()), Some("ollama".into()), "{report}");
 }

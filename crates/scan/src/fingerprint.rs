@@ -16,7 +16,12 @@ use crate::transport::{
 };
 
 /// The most requests sent to one port, whatever the rules ask.
+/// On a port some rule claims, few rules compete.
 const MAX_REQUESTS_PER_PORT: usize = 48;
+/// On an unclaimed port every rule is tried; distinct requests are shared
+/// between rules (about 90 across all built-in rules), so this still bounds
+/// the work while giving every rule its chance.
+const MAX_REQUESTS_UNCLAIMED_PORT: usize = 160;
 
 /// What one open port turned out to be.
 #[derive(Debug)]
@@ -54,8 +59,12 @@ impl Fingerprinter {
             tls_info: None,
             dead: HashSet::new(),
             sent: 0,
+            budget: MAX_REQUESTS_PER_PORT,
         };
         let candidates = self.rules.candidates(addr.port());
+        if !self.rules.rules().iter().any(|r| r.ports.contains(&addr.port())) {
+            session.budget = MAX_REQUESTS_UNCLAIMED_PORT;
+        }
         let mut best: Option<(Assessment<'_>, usize)> = None;
         // Transports in the order the candidates need them; once one
         // transport identifies the service, others are not tried, so an
@@ -141,6 +150,8 @@ struct Session<'a> {
     /// Transports that timed out here: a silent port is not asked again.
     dead: HashSet<Transport>,
     sent: usize,
+    /// Most requests this port gets.
+    budget: usize,
 }
 
 impl<'a> Session<'a> {
@@ -157,7 +168,7 @@ impl<'a> Session<'a> {
         if let Some(hit) = self.cache.get(req) {
             return hit.clone();
         }
-        let answer = if self.dead.contains(&transport) || self.sent >= MAX_REQUESTS_PER_PORT {
+        let answer = if self.dead.contains(&transport) || self.sent >= self.budget {
             None
         } else {
             self.sent += 1;
