@@ -182,11 +182,18 @@ fn rules_list_and_lint() {
     )
     .unwrap();
     // Curated advisory data is linted like code too.
-    std::fs::write(dir.path().join("advisory.yaml"), "id: AIMAP-2026-0001\nmodified: yesterday\n").unwrap();
+    std::fs::write(
+        dir.path().join("advisory.yaml"),
+        "id: AIMAP-2026-0001\nmodified: yesterday\n",
+    )
+    .unwrap();
     let out = aimap(&["rules", "lint", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("advisory.yaml") && err.contains("not RFC 3339"), "{err}");
+    assert!(
+        err.contains("advisory.yaml") && err.contains("not RFC 3339"),
+        "{err}"
+    );
     assert!(
         err.contains("bad.toml") && err.contains("missing field"),
         "{err}"
@@ -206,4 +213,16 @@ fn rules_list_and_lint() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn docs_services_lists_every_rule() {
+    let out = aimap(&["rules", "list", "--markdown"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/services.md")).unwrap();
+    let ids: Vec<&str> = table.lines().skip(2).filter_map(|l| l.split('`').nth(1)).collect();
+    assert!(ids.len() >= 50, "{ids:?}");
+    for id in ids {
+        assert!(doc.contains(&format!("| `{id}` |")), "docs/services.md lacks {id}: regenerate with aimap rules list --markdown");
+    }
 }
