@@ -51,13 +51,16 @@ pub struct ConfigReport {
     pub suppressed: Vec<Suppressed>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Problems that did not stop the audit (a required env file missing).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Audit one file on disk as `kind`. Never panics on content.
 pub fn audit_file(path: &Path, kind: DocKind, opts: &Options<'_>) -> ConfigReport {
     let shown = path.display().to_string();
     match read_text(path) {
-        Ok(text) => audit_text(&shown, kind, &text, opts),
+        Ok(text) => audit_in(&shown, kind, &text, opts, path.parent()),
         Err(e) => failed(&shown, kind, e),
     }
 }
@@ -69,6 +72,7 @@ fn failed(path: &str, kind: DocKind, e: AuditError) -> ConfigReport {
         findings: Vec::new(),
         suppressed: Vec::new(),
         error: Some(e.to_string()),
+        notes: Vec::new(),
     }
 }
 
@@ -105,13 +109,28 @@ pub fn read_text(path: &Path) -> Result<String, AuditError> {
     })
 }
 
-/// Audit text in memory as a file called `path` of kind `kind`.
+/// Audit text in memory as a file called `path` of kind `kind`. Nothing
+/// else is read: a compose file's `env_file:` needs [`audit_file`].
 pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> ConfigReport {
+    audit_in(path, kind, text, opts, None)
+}
+
+/// `base`: the directory files named by the text are relative to.
+fn audit_in(
+    path: &str,
+    kind: DocKind,
+    text: &str,
+    opts: &Options<'_>,
+    base: Option<&Path>,
+) -> ConfigReport {
     let catalog = match Catalog::builtin() {
         Ok(c) => c,
         Err(e) => return failed(path, kind, e),
     };
-    let mut out = checks::Out::default();
+    let mut out = checks::Out {
+        base: base.map(Path::to_path_buf),
+        ..checks::Out::default()
+    };
     let parsed = match kind {
         DocKind::Compose => yaml::parse_documents(text)
             .map(|d| d.iter().for_each(|d| checks::compose::check(d, &mut out))),
@@ -148,12 +167,12 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
     if let Err(e) = parsed {
         return failed(path, kind, e);
     }
-    let subject = |line: u32, column: u32| Subject::File {
-        path: path.to_string(),
+    let subject_in = |file: Option<&String>, line: u32, column: u32| Subject::File {
+        path: file.map_or(path, String::as_str).to_string(),
         line: Some(line),
         column: (column > 0).then_some(column),
     };
-    let mut found: Vec<(Finding, &str)> = Vec::new();
+    let mut found: Vec<(Finding, &str, bool)> = Vec::new();
     for h in &out.hits {
         let Some(rule) = catalog.get(h.rule) else {
             continue;
@@ -164,12 +183,12 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
             severity: rule.severity,
             title: rule.title.clone(),
             description: rule.rationale.clone(),
-            subject: subject(h.line, h.column),
+            subject: subject_in(h.file.as_ref(), h.line, h.column),
             evidence: h.evidence.clone(),
             remediation: rule.fix.clone(),
             references: rule.references.clone(),
         };
-        found.push((f, h.rule));
+        found.push((f, h.rule, h.file.is_some()));
     }
     if let Some(index) = opts.index {
         for img in &out.images {
@@ -178,13 +197,13 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
                 continue;
             };
             for m in &index.match_purl(purl, Some(&version)).affected {
-                let mut f = to_finding(m, subject(img.line, img.column), r.short());
+                let mut f = to_finding(m, subject_in(None, img.line, img.column), r.short());
                 f.evidence = format!("image {} ({purl}@{version})", img.reference);
-                found.push((f, "vulnerable-image"));
+                found.push((f, "vulnerable-image", false));
             }
         }
     }
-    found.sort_by_key(|(f, _)| match &f.subject {
+    found.sort_by_key(|(f, _, _)| match &f.subject {
         Subject::File { line, column, .. } => (line.unwrap_or(0), column.unwrap_or(0)),
         _ => (0, 0),
     });
@@ -195,14 +214,19 @@ pub fn audit_text(path: &str, kind: DocKind, text: &str, opts: &Options<'_>) -> 
         findings: Vec::new(),
         suppressed: Vec::new(),
         error: None,
+        notes: out.notes,
     };
-    for (f, rule) in found {
+    for (f, rule, elsewhere) in found {
         let line = match &f.subject {
             Subject::File { line, .. } => line.unwrap_or(0),
             _ => 0,
         };
-        let inline =
-            suppress::inline(&lines, &f.id, line).or_else(|| suppress::inline(&lines, rule, line));
+        // Inline comments in another file (an env file) are not read.
+        let inline = if elsewhere {
+            None
+        } else {
+            suppress::inline(&lines, &f.id, line).or_else(|| suppress::inline(&lines, rule, line))
+        };
         if let Some(reason) = inline {
             report.suppressed.push(Suppressed {
                 finding: f,

@@ -40,44 +40,73 @@ fn expected(text: &str) -> BTreeSet<(String, u32)> {
     out
 }
 
-fn found(path: &Path) -> (BTreeSet<(String, u32)>, Vec<aimap_model::Finding>) {
+/// (file, rule, line): a compose file's findings may point into its env files.
+type Found = BTreeSet<(PathBuf, String, u32)>;
+
+fn found(path: &Path) -> (Found, Vec<aimap_model::Finding>) {
     let kind = kind_of(path).unwrap_or_else(|| panic!("{} not recognised", path.display()));
     let r = audit_file(path, kind, &Options::default());
     assert!(r.error.is_none(), "{}: {:?}", path.display(), r.error);
+    assert!(r.notes.is_empty(), "{}: {:?}", path.display(), r.notes);
     let set = r
         .findings
         .iter()
         .map(|f| match &f.subject {
-            Subject::File { line, .. } => (f.id.clone(), line.unwrap_or(0)),
-            _ => (f.id.clone(), 0),
+            Subject::File { path, line, .. } => {
+                (PathBuf::from(path), f.id.clone(), line.unwrap_or(0))
+            }
+            _ => (PathBuf::new(), f.id.clone(), 0),
         })
         .collect();
     (set, r.findings)
+}
+
+/// The file itself, the files its findings point into, and its sibling env
+/// files (`*.vars`, read only through a compose `env_file:`).
+fn files_of(path: &Path, got: &Found) -> BTreeSet<PathBuf> {
+    let mut files: BTreeSet<PathBuf> = got.iter().map(|(p, _, _)| p.clone()).collect();
+    files.insert(path.to_path_buf());
+    if kind_of(path) == Some(aimap_audit::DocKind::Compose) {
+        let dir = path.parent().unwrap();
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "vars") {
+                files.insert(e.path());
+            }
+        }
+    }
+    files
 }
 
 fn check_dir(dir: &str) -> BTreeSet<String> {
     let mut rules = BTreeSet::new();
     let mut problems = Vec::new();
     for path in fixtures(dir) {
-        let want = expected(&std::fs::read_to_string(&path).unwrap());
-        let (got, _) = found(&path);
-        for w in want.difference(&got) {
-            problems.push(format!(
-                "{}: missing {} at line {}",
-                path.display(),
-                w.0,
-                w.1
-            ));
+        let (got_all, _) = found(&path);
+        for file in files_of(&path, &got_all) {
+            let want = expected(&std::fs::read_to_string(&file).unwrap());
+            let got: BTreeSet<(String, u32)> = got_all
+                .iter()
+                .filter(|(p, _, _)| *p == file)
+                .map(|(_, r, l)| (r.clone(), *l))
+                .collect();
+            for w in want.difference(&got) {
+                problems.push(format!(
+                    "{}: missing {} at line {}",
+                    file.display(),
+                    w.0,
+                    w.1
+                ));
+            }
+            for g in got.difference(&want) {
+                problems.push(format!(
+                    "{}: unexpected {} at line {}",
+                    file.display(),
+                    g.0,
+                    g.1
+                ));
+            }
+            rules.extend(got.into_iter().map(|(r, _)| r));
         }
-        for g in got.difference(&want) {
-            problems.push(format!(
-                "{}: unexpected {} at line {}",
-                path.display(),
-                g.0,
-                g.1
-            ));
-        }
-        rules.extend(got.into_iter().map(|(r, _)| r));
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
     rules

@@ -26,7 +26,7 @@ fn at(svc: &Node, key: &str) -> Option<Item> {
     }
 }
 
-fn workload(name: &Node, svc: &Node) -> Workload {
+fn workload(name: &Node, svc: &Node, out: &mut Out) -> Workload {
     let mut w = Workload {
         anchor: item(name),
         image: svc.get("image").map(item),
@@ -35,6 +35,7 @@ fn workload(name: &Node, svc: &Node) -> Workload {
     if let Some(env) = svc.get("environment") {
         w.env = environment(env);
     }
+    super::envfile::load(svc, &mut w.env, out);
     for key in ["entrypoint", "command"] {
         match svc.get(key).map(|n| &n.value) {
             Some(Value::Scalar(s)) => {
@@ -116,7 +117,7 @@ fn public_port(p: &Node) -> Option<String> {
 }
 
 fn service(name: &Node, svc: &Node, out: &mut Out) {
-    let w = workload(name, svc);
+    let w = workload(name, svc, out);
     check_workload(&w, out);
     let ai = w.ai();
     let open = ai.filter(|a| !w.auth_configured(*a));

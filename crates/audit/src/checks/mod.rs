@@ -5,6 +5,7 @@
 //! environment and server flags are written once.
 pub mod compose;
 pub mod dockerfile;
+pub mod envfile;
 pub mod images;
 pub mod kubernetes;
 pub mod secrets;
@@ -61,6 +62,8 @@ pub struct Hit {
     pub line: u32,
     pub column: u32,
     pub evidence: String,
+    /// Set when the line is in another file (an env file), not the audited one.
+    pub file: Option<String>,
 }
 
 /// An image reference and where it is written, for advisory matching.
@@ -76,6 +79,11 @@ pub struct ImageUse {
 pub struct Out {
     pub hits: Vec<Hit>,
     pub images: Vec<ImageUse>,
+    /// Directory of the audited file, for files it references (compose
+    /// `env_file:`); `None` when auditing text that is not on disk.
+    pub base: Option<std::path::PathBuf>,
+    /// Per-file notes (a required env file that cannot be read).
+    pub notes: Vec<String>,
 }
 
 impl Out {
@@ -85,6 +93,7 @@ impl Out {
             line: at.line,
             column: at.column,
             evidence: evidence.into(),
+            file: at.file.clone(),
         });
     }
 }

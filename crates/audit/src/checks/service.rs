@@ -75,7 +75,16 @@ pub fn systemd(text: &str, out: &mut Out) {
 }
 
 pub fn env_file(text: &str, out: &mut Out) {
-    let mut w = Workload::default();
+    let w = Workload {
+        env: env_vars(text),
+        ..Workload::default()
+    };
+    check_workload(&w, out);
+}
+
+/// The `KEY=VALUE` lines of an env file (`export` and quotes allowed).
+pub fn env_vars(text: &str) -> Vec<(String, Item)> {
+    let mut env = Vec::new();
     for (n, l) in numbered(text) {
         if l.starts_with('#') {
             continue;
@@ -83,10 +92,10 @@ pub fn env_file(text: &str, out: &mut Out) {
         let l = l.strip_prefix("export ").unwrap_or(l);
         if let Some((k, v)) = l.split_once('=') {
             let v = v.trim().trim_matches(|c| c == '"' || c == '\'');
-            w.env.push((k.trim().to_string(), Item::new(v, n, 1)));
+            env.push((k.trim().to_string(), Item::new(v, n, 1)));
         }
     }
-    check_workload(&w, out);
+    env
 }
 
 /// `c.ServerApp.token = ''` (Python) or `"token": ""` (JSON).

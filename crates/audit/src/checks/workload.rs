@@ -9,6 +9,9 @@ pub struct Item {
     pub text: String,
     pub line: u32,
     pub column: u32,
+    /// Another file the value comes from (a compose `env_file:`); `None`
+    /// for the file being audited.
+    pub file: Option<String>,
 }
 
 impl Item {
@@ -17,6 +20,7 @@ impl Item {
             text: text.into(),
             line,
             column,
+            file: None,
         }
     }
 }
