@@ -14,16 +14,21 @@ CDXGEN_VERSION=12.8.4
 CYCLONEDX_BOM_VERSION=7.5.0
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# Peers are installed here; set AIMAP_BENCH_TOOLS to keep them between runs.
+tools="${AIMAP_BENCH_TOOLS:-$work/tools}"
 
 cd "$root"
 cargo build --release -q --bin aimap
 aimap="${CARGO_TARGET_DIR:-$root/target}/release/aimap"
 
-echo "installing cdxgen $CDXGEN_VERSION and cyclonedx-bom $CYCLONEDX_BOM_VERSION into $work" >&2
-npm install -q --no-audit --no-fund --prefix "$work/cdxgen" "@cyclonedx/cdxgen@$CDXGEN_VERSION" >/dev/null 2>&1
-python3 -m venv "$work/cdxpy"
-"$work/cdxpy/bin/pip" install -q --disable-pip-version-check "cyclonedx-bom==$CYCLONEDX_BOM_VERSION"
-cdxgen="$work/cdxgen/node_modules/.bin/cdxgen"
+cdxgen="$tools/cdxgen/node_modules/.bin/cdxgen"
+cdxpy="$tools/cdxpy/bin/cyclonedx-py"
+if [ ! -x "$cdxgen" ] || [ ! -x "$cdxpy" ]; then
+  echo "installing cdxgen $CDXGEN_VERSION and cyclonedx-bom $CYCLONEDX_BOM_VERSION into $tools" >&2
+  npm install -q --no-audit --no-fund --prefix "$tools/cdxgen" "@cyclonedx/cdxgen@$CDXGEN_VERSION" >/dev/null 2>&1
+  python3 -m venv "$tools/cdxpy"
+  "$tools/cdxpy/bin/pip" install -q --disable-pip-version-check "cyclonedx-bom==$CYCLONEDX_BOM_VERSION"
+fi
 
 # Components in a CycloneDX file, and the distinct purls among them.
 count() {
@@ -54,8 +59,9 @@ run() {
 
 target_label="venv $(basename "$venv")"
 run aimap "$work/a.json" "$aimap" inventory "$venv" --format cyclonedx --no-vulns -o "$work/a.json"
-run cyclonedx-py "$work/p.json" "$work/cdxpy/bin/cyclonedx-py" environment "$venv/bin/python" -o "$work/p.json"
-run cdxgen "$work/c.json" env CDXGEN_DEBUG_MODE= FETCH_LICENSE=false "$cdxgen" -t python --no-recurse --no-install-deps -o "$work/c.json" "$venv"
+run cyclonedx-py "$work/p.json" "$cdxpy" environment "$venv/bin/python" -o "$work/p.json"
+# cdxgen reads installed packages from the active virtualenv (VIRTUAL_ENV).
+run cdxgen "$work/c.json" env VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" FETCH_LICENSE=false "$cdxgen" -t python --no-install-deps -o "$work/c.json" "$venv"
 
 # Which purls aimap misses that a peer found (PyPI names normalised).
 python3 - "$work/a.json" "$work/p.json" "$work/c.json" <<'PY'
@@ -73,5 +79,6 @@ PY
 if [ -n "$rootfs" ]; then
   target_label="rootfs $(basename "$rootfs")"
   run aimap "$work/ra.json" "$aimap" inventory "$rootfs" --format cyclonedx --no-vulns -o "$work/ra.json"
-  run cdxgen "$work/rc.json" env FETCH_LICENSE=false "$cdxgen" -t os --no-install-deps -o "$work/rc.json" "$rootfs"
+  # `-t os` would query the live host with osquery; `-t rootfs` reads the directory.
+  run cdxgen "$work/rc.json" env FETCH_LICENSE=false "$cdxgen" -t rootfs --no-install-deps -o "$work/rc.json" "$rootfs"
 fi
