@@ -9,6 +9,7 @@ pub mod envfile;
 pub mod images;
 pub mod kubernetes;
 pub mod secrets;
+mod servers;
 pub mod service;
 mod workload;
 
@@ -36,6 +37,8 @@ pub const RULE_IDS: &[&str] = &[
     "weaviate-anonymous-access",
     "milvus-no-auth",
     "llamacpp-no-api-key",
+    "tgi-no-api-key",
+    "localai-no-api-key",
     "privileged",
     "gpu-privileged",
     "cap-add",

@@ -1,6 +1,8 @@
 //! One container, whatever file described it: image, environment and the
 //! command line, each token with its line. The AI product is recognised
 //! from the image and command, and the server-flag checks run here.
+use super::servers::listens_everywhere;
+pub use super::servers::split_command;
 use super::{images, secrets, Out};
 
 /// A value and where it is written.
@@ -69,14 +71,14 @@ impl Workload {
         self.env.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
-    fn has_arg(&self, flag: &str) -> bool {
+    pub(crate) fn has_arg(&self, flag: &str) -> bool {
         self.args
             .iter()
             .any(|a| a.text == flag || a.text.starts_with(&format!("{flag}=")))
     }
 
     /// The value of `--flag value` or `--flag=value`, with its token.
-    fn flag(&self, flag: &str) -> Option<(String, &Item)> {
+    pub(crate) fn flag(&self, flag: &str) -> Option<(String, &Item)> {
         for (i, a) in self.args.iter().enumerate() {
             if let Some(v) = a.text.strip_prefix(&format!("{flag}=")) {
                 return Some((v.to_string(), a));
@@ -138,7 +140,7 @@ impl Workload {
             Ai::OpenWebUi
         } else if has("litellm") {
             Ai::LiteLlm
-        } else if has("localai") {
+        } else if has("localai") || has("local-ai") || run("local-ai") {
             Ai::LocalAi
         } else if image == "redis"
             || image.ends_with("/redis")
@@ -155,7 +157,9 @@ impl Workload {
     pub fn auth_configured(&self, ai: Ai) -> bool {
         let env_set = |n: &str| self.env(n).is_some_and(|v| !v.text.is_empty());
         match ai {
-            Ai::Ollama | Ai::Triton | Ai::Ray | Ai::Tgi => false,
+            Ai::Ollama | Ai::Triton | Ai::Ray => false,
+            // TGI's router: `--api-key` (env API_KEY); LocalAI: `--api-keys`.
+            Ai::Tgi => self.has_arg("--api-key") || env_set("API_KEY"),
             Ai::Chroma => {
                 env_set("CHROMA_SERVER_AUTHN_PROVIDER") || env_set("CHROMA_SERVER_AUTH_PROVIDER")
             }
@@ -189,7 +193,9 @@ impl Workload {
                 .env("WEBUI_AUTH")
                 .is_some_and(|v| v.text.eq_ignore_ascii_case("false")),
             Ai::LiteLlm => env_set("LITELLM_MASTER_KEY"),
-            Ai::LocalAi => env_set("API_KEY") || env_set("LOCALAI_API_KEY"),
+            Ai::LocalAi => {
+                self.has_arg("--api-keys") || env_set("API_KEY") || env_set("LOCALAI_API_KEY")
+            }
         }
     }
 
@@ -209,11 +215,6 @@ impl Workload {
         }
         self.env("JUPYTER_TOKEN").filter(|v| v.text.is_empty())
     }
-}
-
-fn listens_everywhere(host: &str) -> bool {
-    let h = host.trim_matches(|c| c == '"' || c == '\'');
-    h.starts_with("0.0.0.0") || h.starts_with("[::]") || h == "::" || h.starts_with(':') || h == "*"
 }
 
 /// Checks on image, environment and command line shared by every source.
@@ -359,7 +360,7 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
                 }
             }
         }
-        _ => {}
+        _ => super::servers::check(w, ai, first_arg, out),
     }
 }
 
@@ -372,29 +373,4 @@ fn gpu_image(w: &Workload) -> bool {
             || t.contains("tritonserver")
             || t.contains("pytorch")
     }) || w.env("NVIDIA_VISIBLE_DEVICES").is_some()
-}
-
-/// Split a shell-style command string into tokens on one line (quotes kept
-/// together, not interpreted further).
-pub fn split_command(text: &str, line: u32, column: u32) -> Vec<Item> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut quote: Option<char> = None;
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), c) => cur.push(c),
-            (None, '\'' | '"') => quote = Some(c),
-            (None, c) if c.is_whitespace() => {
-                if !cur.is_empty() {
-                    out.push(Item::new(std::mem::take(&mut cur), line, column));
-                }
-            }
-            (None, c) => cur.push(c),
-        }
-    }
-    if !cur.is_empty() || quote.is_some() {
-        out.push(Item::new(cur, line, column));
-    }
-    out
 }
