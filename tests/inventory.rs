@@ -298,4 +298,12 @@ fn host_lists_ai_processes_and_their_listeners() {
     let l = &redis["listeners"][0];
     assert_eq!(l["address"], "127.0.0.81");
     assert_eq!(l["all_interfaces"], false);
+    // The running executable is analysed too: redis-server's embedded version.
+    assert!(
+        purls(&report)
+            .iter()
+            .any(|p| p.starts_with("pkg:generic/redis@")),
+        "{:?}",
+        purls(&report)
+    );
 }

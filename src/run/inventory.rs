@@ -157,6 +157,10 @@ pub fn run(args: InventoryArgs) -> Result<u8> {
     };
     if args.host {
         inv.processes = aimap_inventory::source::host::processes();
+        let (found, errors) = aimap_inventory::source::host::components(&inv.processes, &limits);
+        inv.merge(found);
+        inv.errors.extend(errors);
+        inv.sort();
     }
     let (findings, vulnerabilities) = if args.no_vulns {
         (Vec::new(), Vec::new())

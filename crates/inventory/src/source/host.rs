@@ -154,6 +154,57 @@ pub fn processes() -> Vec<Process> {
     out
 }
 
+/// What the running servers' executables are: Go build info, embedded
+/// versions. Read through `/proc/PID/exe`, so a deleted or replaced binary
+/// is still the one that runs; the process name stands in for the file
+/// name, since servers like redis-server run from a differently named link.
+pub fn components(
+    procs: &[Process],
+    limits: &crate::Limits,
+) -> (Vec<crate::Component>, Vec<crate::FileError>) {
+    use crate::analyze::{run_file, FileMeta, Kind};
+    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    for p in procs {
+        let Some(exe) = &p.exe else { continue };
+        let dir = exe.rsplit_once('/').map_or("", |(d, _)| d);
+        let path = format!("{dir}/{}", p.name);
+        let proc_exe = format!("/proc/{}/exe", p.pid);
+        let opened = fs::File::open(&proc_exe).and_then(|f| f.metadata().map(|m| (f, m.len())));
+        let (mut file, size) = match opened {
+            Ok(x) => x,
+            Err(e) => {
+                errors.push(crate::FileError {
+                    path: exe.clone(),
+                    error: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let meta = FileMeta {
+            path: &path,
+            size,
+            executable: true,
+            sparse: false,
+        };
+        match run_file(Kind::Binary, &meta, &mut file, limits) {
+            Ok(mut cs) => {
+                for c in &mut cs {
+                    c.locations = vec![crate::Location {
+                        path: format!("{exe} (pid {})", p.pid),
+                        layer: None,
+                    }];
+                }
+                found.extend(cs);
+            }
+            Err(e) => errors.push(crate::FileError {
+                path: exe.clone(),
+                error: e.to_string(),
+            }),
+        }
+    }
+    (found, errors)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
