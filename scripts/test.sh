@@ -10,6 +10,10 @@ need=()
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v memcached >/dev/null || need+=(memcached)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# Inventory tests: a Go toolchain builds a binary whose build info is read,
+# and debootstrap makes a real Debian root filesystem.
+command -v go >/dev/null || need+=(golang-go)
+command -v debootstrap >/dev/null || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   apt-get update -qq

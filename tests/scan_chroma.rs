@@ -52,9 +52,16 @@ fn open_chroma_is_exposed_and_token_chroma_requires_auth() {
         "the version endpoint stays open with auth on"
     );
     let findings = locked["findings"].as_array().unwrap();
-    assert!(findings.iter().all(|f| f["kind"] != "exposure"), "{findings:?}");
+    assert!(
+        findings.iter().all(|f| f["kind"] != "exposure"),
+        "{findings:?}"
+    );
     // ChromaToast (CVE-2026-45829) is pre-auth in 1.0.0-1.5.9 and has no fixed release.
-    let toast = locked["vulnerabilities"].as_array().unwrap().iter().find(|v| v["aliases"].to_string().contains("CVE-2026-45829"));
+    let toast = locked["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["aliases"].to_string().contains("CVE-2026-45829"));
     assert!(toast.is_some_and(|v| v["fixed"].is_null()), "{locked}");
 }
 

@@ -22,7 +22,11 @@ pub fn import(dir: Option<&Path>, paths: &[PathBuf]) -> Result<u8> {
         report.errors.len()
     );
     // Corrupt files are reported and skipped; the rest is imported.
-    Ok(if report.errors.is_empty() { exit::OK } else { exit::FINDINGS })
+    Ok(if report.errors.is_empty() {
+        exit::OK
+    } else {
+        exit::FINDINGS
+    })
 }
 
 pub fn update(dir: Option<&Path>, ecosystems: &[String], base_url: &str) -> Result<u8> {
@@ -34,7 +38,10 @@ pub fn update(dir: Option<&Path>, ecosystems: &[String], base_url: &str) -> Resu
     let report = store.update(&names, base_url)?;
     for e in &report.ecosystems {
         match &e.result {
-            Ok(r) => println!("{}: {} bytes, {} advisories ({} new, {} changed)", e.ecosystem, e.bytes, r.advisories, r.new, r.changed),
+            Ok(r) => println!(
+                "{}: {} bytes, {} advisories ({} new, {} changed)",
+                e.ecosystem, e.bytes, r.advisories, r.new, r.changed
+            ),
             Err(why) => eprintln!("{}: failed: {why}", e.ecosystem),
         }
     }
@@ -48,13 +55,25 @@ pub fn status(dir: Option<&Path>, json: bool) -> Result<u8> {
         return Ok(exit::OK);
     }
     println!("store:      {}", status.dir.display());
-    println!("advisories: {} stored ({} withdrawn), {} curated built in", status.advisories, status.withdrawn, status.curated);
-    println!("updated:    {}", status.updated_at.as_deref().unwrap_or("never (run aimap db update or aimap db import)"));
+    println!(
+        "advisories: {} stored ({} withdrawn), {} curated built in",
+        status.advisories, status.withdrawn, status.curated
+    );
+    println!(
+        "updated:    {}",
+        status
+            .updated_at
+            .as_deref()
+            .unwrap_or("never (run aimap db update or aimap db import)")
+    );
     for (eco, n) in &status.ecosystems {
         println!("  {eco:<12} {n}");
     }
     for s in &status.sources {
-        println!("  source {} ({}, {} advisories, {})", s.source, s.kind, s.advisories, s.imported_at);
+        println!(
+            "  source {} ({}, {} advisories, {})",
+            s.source, s.kind, s.advisories, s.imported_at
+        );
     }
     Ok(exit::OK)
 }

@@ -10,14 +10,19 @@ use anyhow::{Context, Result};
 
 /// The advisory store: `--advisories DIR`, else the XDG data directory.
 pub fn store(dir: Option<&Path>) -> Store {
-    let dir = dir.map(Path::to_path_buf).or_else(Store::default_dir).unwrap_or_else(|| PathBuf::from(".aimap-advisories"));
+    let dir = dir
+        .map(Path::to_path_buf)
+        .or_else(Store::default_dir)
+        .unwrap_or_else(|| PathBuf::from(".aimap-advisories"));
     Store::new(dir)
 }
 
 /// Stored advisories plus the curated set built into the binary.
 pub fn load_index(dir: Option<&Path>) -> Result<Index> {
     let store = store(dir);
-    let index = store.index().with_context(|| format!("cannot read the advisory store {}", store.dir().display()))?;
+    let index = store
+        .index()
+        .with_context(|| format!("cannot read the advisory store {}", store.dir().display()))?;
     tracing::info!(advisories = index.len(), store = %store.dir().display(), "advisories loaded");
     Ok(index)
 }
@@ -26,15 +31,25 @@ pub fn load_index(dir: Option<&Path>) -> Result<Index> {
 /// `vulnerabilities`; what only an unread version could settle goes to
 /// `possible_vulnerabilities`, outside findings and the exit code.
 pub fn enrich(service: &mut Service, index: &Index) {
-    let Some(purl) = service.purl.as_deref() else { return };
+    let Some(purl) = service.purl.as_deref() else {
+        return;
+    };
     let base = purl.split('@').next().unwrap_or(purl).to_string();
     let result = index.match_purl(&base, service.version.as_deref());
-    let subject = Subject::Service { host: service.host.clone(), port: service.port, service: service.service.clone() };
+    let subject = Subject::Service {
+        host: service.host.clone(),
+        port: service.port,
+        service: service.service.clone(),
+    };
     for m in &result.affected {
-        service.findings.push(to_finding(m, subject.clone(), &service.product));
+        service
+            .findings
+            .push(to_finding(m, subject.clone(), &service.product));
         service.vulnerabilities.push(summary(m));
     }
-    service.possible_vulnerabilities.extend(result.possible.iter().map(summary));
+    service
+        .possible_vulnerabilities
+        .extend(result.possible.iter().map(summary));
 }
 
 fn summary(m: &Match) -> VulnerabilityRef {

@@ -264,7 +264,14 @@ mod tests {
     fn hostile_answers_never_panic_any_rule() {
         // What the `matchers` fuzz target does, on fixed inputs CI can run.
         let set = builtin_rules().unwrap();
-        let bodies: [&[u8]; 6] = [b"", b"\xff\xfe\x00garbage", b"{\"version\": 1e999999}", b"[[[[[[[[[[", b"{\"models\": {\"*\": null}}", &[b'{'; 5000]];
+        let bodies: [&[u8]; 6] = [
+            b"",
+            b"\xff\xfe\x00garbage",
+            b"{\"version\": 1e999999}",
+            b"[[[[[[[[[[",
+            b"{\"models\": {\"*\": null}}",
+            &[b'{'; 5000],
+        ];
         for rule in set.rules() {
             for body in bodies {
                 for status in [None, Some(200), Some(401)] {
@@ -272,7 +279,11 @@ mod tests {
                     while a.next_request().is_some() {
                         a.feed(Some(&Response::new(status, vec![], body.to_vec(), false)));
                     }
-                    assert!(!a.identified() || status == Some(200), "{} identified garbage", rule.id);
+                    assert!(
+                        !a.identified() || status == Some(200),
+                        "{} identified garbage",
+                        rule.id
+                    );
                 }
             }
         }
