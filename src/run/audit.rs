@@ -85,8 +85,9 @@ pub fn run(args: AuditArgs) -> Result<u8> {
                 File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
             (Box::new(BufWriter::new(f)), false)
         }
+        // Buffered: stdout is line-buffered, and a JSON report is thousands of lines.
         None => (
-            Box::new(std::io::stdout().lock()),
+            Box::new(BufWriter::new(std::io::stdout().lock())),
             std::io::stdout().is_terminal(),
         ),
     };

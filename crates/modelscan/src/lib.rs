@@ -22,7 +22,7 @@ mod rules;
 mod walk;
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 pub use error::{ModelScanError, Result};
@@ -107,22 +107,27 @@ fn scan_file_inner(path: &Path, name: &str, limits: &Limits) -> Result<Outcome> 
         depth: 1,
         unzipped: 0,
     };
-    let reopen = || File::open(path).map_err(&err);
+    // One open per file: rewind for readers that start at byte 0, and
+    // continue after the head for formats read whole.
+    let mut rewound = || -> Result<File> {
+        file.seek(SeekFrom::Start(0)).map_err(&err)?;
+        file.try_clone().map_err(&err)
+    };
     Ok(match format {
         // Zips are read entry by entry from disk: checkpoints can be huge.
         ModelFormat::Zip | ModelFormat::Npz | ModelFormat::Keras => {
-            let reader = std::io::BufReader::new(reopen()?);
-            formats::archive::scan_zip(reader, name, format, &Origin::file(), &mut ctx)
+            let reader = std::io::BufReader::new(rewound()?);
+            formats::archive::scan_zip(reader, format, &Origin::file(), &mut ctx)
         }
         // safetensors: only the header is read.
-        ModelFormat::Safetensors => formats::safetensors::scan_file(&mut reopen()?, size, limits),
+        ModelFormat::Safetensors => formats::safetensors::scan_file(&mut rewound()?, size, limits),
         ModelFormat::Gguf => {
-            let data = read_capped(reopen()?, limits.max_gguf_header_bytes).map_err(&err)?;
+            let data = read_rest(head, &mut file, limits.max_gguf_header_bytes).map_err(&err)?;
             formats::gguf::scan(&data, size, &Origin::file())
         }
         ModelFormat::Unknown => Outcome::failed(format, ModelScanError::Unrecognised),
         _ => {
-            let data = read_capped(reopen()?, limits.max_read_bytes).map_err(&err)?;
+            let data = read_rest(head, &mut file, limits.max_read_bytes).map_err(&err)?;
             if (data.len() as u64) < size && format == ModelFormat::Onnx {
                 return Err(ModelScanError::Limit(format!(
                     "ONNX file of {size} bytes is larger than the {}-byte read limit",
@@ -145,8 +150,10 @@ fn scan_file_inner(path: &Path, name: &str, limits: &Limits) -> Result<Outcome> 
     })
 }
 
-fn read_capped(file: File, cap: u64) -> std::io::Result<Vec<u8>> {
-    let mut data = Vec::new();
-    file.take(cap).read_to_end(&mut data)?;
+/// The head already read, then the rest of the file, `cap` bytes in all.
+fn read_rest(mut data: Vec<u8>, file: &mut File, cap: u64) -> std::io::Result<Vec<u8>> {
+    data.truncate(usize::try_from(cap).unwrap_or(usize::MAX));
+    let left = cap.saturating_sub(data.len() as u64);
+    file.take(left).read_to_end(&mut data)?;
     Ok(data)
 }

@@ -9,7 +9,7 @@ pub struct Limits {
     pub max_opcodes: u64,
     /// Deepest pickle stack and most MARKs open at once.
     pub max_stack: usize,
-    /// Most memo entries per pickle.
+    /// Most memo entries per pickle (24 bytes each: 8 Mi entries is 192 MiB).
     pub max_memo: usize,
     /// Most entries a zip may list.
     pub max_zip_entries: usize,
@@ -29,7 +29,7 @@ impl Default for Limits {
             max_read_bytes: 512 << 20,
             max_opcodes: 50_000_000,
             max_stack: 1 << 20,
-            max_memo: 1 << 20,
+            max_memo: 8 << 20,
             max_zip_entries: 100_000,
             max_unzipped_bytes: 2 << 30,
             max_depth: 3,

@@ -255,3 +255,23 @@ fn hostile_bytes_never_panic() {
         start.elapsed()
     );
 }
+
+#[test]
+fn zip_bombs_hit_the_decompression_limit() {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    w.start_file("archive/data.pkl", opts).unwrap();
+    // A valid-looking pickle start followed by megabytes of zeros.
+    w.write_all(b"\x80\x02").unwrap();
+    w.write_all(&vec![0u8; 4 << 20]).unwrap();
+    let data = w.finish().unwrap().into_inner();
+    assert!(data.len() < 64 << 10, "the bomb is small on disk");
+    let limits = Limits {
+        max_read_bytes: 1 << 20,
+        ..Limits::default()
+    };
+    let r = scan_bytes("model.pt", &data, &limits);
+    assert_eq!(r.verdict, Verdict::Error);
+    assert!(r.error.as_deref().unwrap_or("").contains("limit"), "{r:?}");
+}

@@ -66,7 +66,6 @@ fn wanted(name: &str, kind: ModelFormat) -> bool {
 
 pub fn scan_zip<R: Read + Seek>(
     reader: R,
-    name: &str,
     hinted: ModelFormat,
     origin: &Origin,
     ctx: &mut Ctx<'_>,
@@ -96,7 +95,6 @@ pub fn scan_zip<R: Read + Seek>(
     }
     let kind = classify(&names, hinted);
     let mut out = Outcome::new(kind);
-    let _ = name;
     for (i, entry_name) in names.iter().enumerate() {
         if !wanted(entry_name, kind) {
             continue;

@@ -205,7 +205,7 @@ pub fn scan_bytes(name: &str, data: &[u8], origin: &Origin, ctx: &mut Ctx<'_>) -
                 );
             }
             ctx.depth += 1;
-            let out = archive::scan_zip(std::io::Cursor::new(data), name, format, origin, ctx);
+            let out = archive::scan_zip(std::io::Cursor::new(data), format, origin, ctx);
             ctx.depth -= 1;
             out
         }

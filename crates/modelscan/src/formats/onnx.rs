@@ -110,7 +110,7 @@ impl Walk<'_> {
             return Err("messages nested too deep".into());
         }
         let (mut domain, mut op_type) = (String::new(), String::new());
-        let (mut external, mut location, mut key, mut value) = (false, None, None, None);
+        let (mut external, mut location) = (false, None);
         for field in fields(data, base) {
             let (number, field) = field?;
             let text = |f: &Field| match f {
@@ -141,8 +141,6 @@ impl Walk<'_> {
                     op_type = text(&field).unwrap_or_default()
                 }
                 (Msg::Tensor, 14, Field::Varint(1)) => external = true,
-                (Msg::Entry, 1, _) => key = text(&field),
-                (Msg::Entry, 2, _) => value = text(&field),
                 _ => {}
             }
             if let (Some(child), Field::Bytes(bytes, start)) = (child, &field) {
@@ -156,7 +154,6 @@ impl Walk<'_> {
                 }
             }
         }
-        let _ = (key, value);
         if let Some((path, at)) = location {
             self.check_location(&path, at, external);
         }

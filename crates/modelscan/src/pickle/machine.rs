@@ -2,9 +2,9 @@
 //! 0–5 the way `pickle.Unpickler` does, but builds placeholders instead of
 //! objects and calls nothing. What it reports are the imports (GLOBAL,
 //! STACK_GLOBAL, INST), extension-registry lookups and persistent ids.
-use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::memo::Memo;
 use super::value::{Global, Value, DICT_KEEP};
 use crate::bytes::Cursor;
 use crate::Limits;
@@ -40,7 +40,7 @@ pub struct Machine<'a, 'l> {
     limits: &'l Limits,
     pub(super) stack: Vec<Value>,
     pub(super) marks: Vec<usize>,
-    pub(super) memo: HashMap<u64, Value>,
+    pub(super) memo: Memo,
     /// Opcodes walked so far, across every pickle in the stream.
     pub ops: u64,
     pub events: Vec<Event>,
@@ -57,7 +57,7 @@ impl<'a, 'l> Machine<'a, 'l> {
             limits,
             stack: Vec::new(),
             marks: Vec::new(),
-            memo: HashMap::new(),
+            memo: Memo::default(),
             ops: 0,
             events: Vec::new(),
             persistent_ids: 0,
@@ -121,22 +121,21 @@ impl<'a, 'l> Machine<'a, 'l> {
     }
 
     fn memo_put(&mut self, key: u64) -> Step {
-        if self.memo.len() >= self.limits.max_memo && !self.memo.contains_key(&key) {
-            return Err(self.fault("memo limit exceeded"));
-        }
         let v = self
             .stack
             .last()
             .cloned()
             .ok_or_else(|| self.fault("PUT on empty stack"))?;
-        self.memo.insert(key, v);
+        if !self.memo.put(key, v, self.limits.max_memo) {
+            return Err(self.fault("memo limit exceeded"));
+        }
         Ok(())
     }
 
     fn memo_get(&mut self, key: u64) -> Step {
         let v = self
             .memo
-            .get(&key)
+            .get(key)
             .cloned()
             .ok_or_else(|| self.fault(format!("memo key {key} missing")))?;
         self.push(v)
@@ -294,7 +293,7 @@ impl<'a, 'l> Machine<'a, 'l> {
                 self.memo_put(key.into())?;
             }
             0x94 => {
-                let key = self.memo.len() as u64;
+                let key = self.memo.next_key();
                 self.memo_put(key)?;
             }
             b'g' => {

@@ -1,6 +1,7 @@
 //! Pickle streams: walk every pickle in the data, then judge each import.
 mod joblib;
 mod machine;
+mod memo;
 mod scalars;
 mod value;
 
