@@ -8,7 +8,8 @@ fn walks_pick_models_and_skip_the_rest() {
     let sub = dir.path().join("sub");
     std::fs::create_dir(&sub).unwrap();
     std::fs::write(dir.path().join("README.md"), "# not a model").unwrap();
-    std::fs::write(dir.path().join("weights.bin"), b"\x00\x01raw ggml bytes").unwrap();
+    // Raw weights that happen to start with a protocol-0 opcode byte (K).
+    std::fs::write(dir.path().join("weights.bin"), b"K\x01raw ggml bytes").unwrap();
     std::fs::write(sub.join("model.dat"), b"\x80\x02}q\x00.").unwrap();
     std::fs::write(sub.join("noext"), b"\x80\x04K\x01.").unwrap();
     let found = collect(&[dir.path().to_path_buf()]);

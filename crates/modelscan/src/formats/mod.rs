@@ -111,10 +111,10 @@ pub struct Ctx<'l> {
     pub unzipped: u64,
 }
 
-/// File-name endings that say "pickle inside" even without a PROTO opcode.
-const PICKLE_EXTS: &[&str] = &[
-    "pkl", "pickle", "joblib", "dat", "pt", "pth", "bin", "ckpt", "sav", "p",
-];
+/// File-name endings that say "pickle inside" even without a PROTO opcode
+/// (protocol 0 and 1, compressed joblib). Not `.bin`/`.pt`: those are zips or
+/// protocol-2 pickles when they are models, and raw weights otherwise.
+const PICKLE_EXTS: &[&str] = &["pkl", "pickle", "joblib", "dat", "sav", "p", "gz", "z"];
 /// Endings under which a zip is a model (torch, NumPy, Keras).
 const ZIP_EXTS: &[&str] = &[
     "pt", "pth", "bin", "ckpt", "npz", "keras", "pkl", "tar", "mar", "nemo", "zip",
