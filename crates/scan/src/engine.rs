@@ -170,7 +170,13 @@ async fn discover(
         progress.probes_done.fetch_add(1, Ordering::Relaxed);
         if state == PortState::Open {
             progress.open_ports.fetch_add(1, Ordering::Relaxed);
-            if open_tx.send(addr).await.is_err() {
+            // A full channel must not outlive a cancellation.
+            let sent = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                sent = open_tx.send(addr) => sent,
+            };
+            if sent.is_err() {
                 return;
             }
         }
