@@ -219,10 +219,18 @@ fn rules_list_and_lint() {
 fn docs_services_lists_every_rule() {
     let out = aimap(&["rules", "list", "--markdown"]);
     let table = String::from_utf8_lossy(&out.stdout);
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/services.md")).unwrap();
-    let ids: Vec<&str> = table.lines().skip(2).filter_map(|l| l.split('`').nth(1)).collect();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/services.md")).unwrap();
+    let ids: Vec<&str> = table
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split('`').nth(1))
+        .collect();
     assert!(ids.len() >= 50, "{ids:?}");
     for id in ids {
-        assert!(doc.contains(&format!("| `{id}` |")), "docs/services.md lacks {id}: regenerate with aimap rules list --markdown");
+        assert!(
+            doc.contains(&format!("| `{id}` |")),
+            "docs/services.md lacks {id}: regenerate with aimap rules list --markdown"
+        );
     }
 }

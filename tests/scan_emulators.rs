@@ -299,10 +299,31 @@ extract = [{ into = "version", header = "server", regex = 'nginx/([0-9.]+)', sou
 fn services_on_unusual_ports_are_still_identified() {
     // No rule claims these ports, so every rule is tried within the larger budget.
     let (_rt, _servers) = farm(vec![
-        (Emulator::Triton { version: "2.60.0".into(), models: vec!["simple".into()], restricted: false }, "127.0.68.30:18000"),
-        (Emulator::Ollama { version: "0.6.2".into(), models: vec![] }, "127.0.68.31:31337"),
+        (
+            Emulator::Triton {
+                version: "2.60.0".into(),
+                models: vec!["simple".into()],
+                restricted: false,
+            },
+            "127.0.68.30:18000",
+        ),
+        (
+            Emulator::Ollama {
+                version: "0.6.2".into(),
+                models: vec![],
+            },
+            "127.0.68.31:31337",
+        ),
     ]);
     let (report, _) = scan_json(&["127.0.68.30-31", "-p", "18000,31337"]);
-    assert_eq!(service(&report, "127.0.68.30", 18000).map(|s| s["service"].clone()), Some("triton".into()), "{report}");
-    assert_eq!(service(&report, "127.0.68.31", 31337).map(|s| s["service"].clone()), Some("ollama".into()), "{report}");
+    assert_eq!(
+        service(&report, "127.0.68.30", 18000).map(|s| s["service"].clone()),
+        Some("triton".into()),
+        "{report}"
+    );
+    assert_eq!(
+        service(&report, "127.0.68.31", 31337).map(|s| s["service"].clone()),
+        Some("ollama".into()),
+        "{report}"
+    );
 }

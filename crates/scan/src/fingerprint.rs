@@ -62,7 +62,12 @@ impl Fingerprinter {
             budget: MAX_REQUESTS_PER_PORT,
         };
         let candidates = self.rules.candidates(addr.port());
-        if !self.rules.rules().iter().any(|r| r.ports.contains(&addr.port())) {
+        if !self
+            .rules
+            .rules()
+            .iter()
+            .any(|r| r.ports.contains(&addr.port()))
+        {
             session.budget = MAX_REQUESTS_UNCLAIMED_PORT;
         }
         let mut best: Option<(Assessment<'_>, usize)> = None;
