@@ -150,6 +150,7 @@ async fn discover(
     let mut targets = space.stride(offset, step);
     let mut pending = FuturesUnordered::new();
     let mut exhausted = false;
+    let mut done_here: u64 = 0;
     loop {
         while !exhausted && pending.len() < in_flight && !cancel.is_cancelled() {
             match targets.next() {
@@ -167,6 +168,14 @@ async fn discover(
             next = pending.next() => next,
         };
         let Some((addr, state)) = next else { return };
+        // Fast-path connects finish without touching the reactor, so this
+        // loop could run for minutes without yielding and starve the other
+        // tasks on its worker (the Ctrl-C listener among them), so it
+        // yields every 256 probes.
+        done_here += 1;
+        if done_here % 256 == 0 {
+            tokio::task::yield_now().await;
+        }
         progress.probes_done.fetch_add(1, Ordering::Relaxed);
         if state == PortState::Open {
             progress.open_ports.fetch_add(1, Ordering::Relaxed);
