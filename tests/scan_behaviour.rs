@@ -137,3 +137,40 @@ fn hostnames_resolve() {
     assert_eq!(out.status.code(), Some(0));
     assert!(report["stats"]["probes_planned"].as_u64().unwrap() >= 1);
 }
+
+#[test]
+fn ctrl_c_stops_an_unthrottled_scan_too() {
+    // Without --rate, connects to closed loopback ports finish inside the
+    // syscall and never touch the reactor: the drivers must still yield so
+    // the Ctrl-C listener runs. 6.5 million probes would take minutes.
+    let child = Command::new(aimap_bin())
+        .args([
+            "scan",
+            "127.92.0.0/16",
+            "-p",
+            "1-100",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+            "-q",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t0 = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        t0.elapsed() < Duration::from_secs(5),
+        "stopping took {:?}",
+        t0.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(130));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stats"]["interrupted"], true);
+}
