@@ -19,6 +19,31 @@ pub enum FindingKind {
     Informational,
 }
 
+impl FindingKind {
+    pub const ALL: [FindingKind; 5] = [
+        Self::Exposure,
+        Self::Vulnerability,
+        Self::Misconfiguration,
+        Self::UnsafeModel,
+        Self::Informational,
+    ];
+
+    /// The serialised name (`unsafe-model`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Exposure => "exposure",
+            Self::Vulnerability => "vulnerability",
+            Self::Misconfiguration => "misconfiguration",
+            Self::UnsafeModel => "unsafe-model",
+            Self::Informational => "informational",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// What a finding is about. Serialised as a tagged object so consumers can
 /// switch on `type` without guessing from field names.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,6 +140,14 @@ mod tests {
             column: None,
         };
         assert_eq!(file.key(), "compose.yaml:7");
+    }
+
+    #[test]
+    fn kind_names_match_serde() {
+        for k in FindingKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(FindingKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! store and every reporter consume them. Nothing here performs I/O.
 #![forbid(unsafe_code)]
 
+mod checkpoint;
 mod finding;
 mod service;
 mod severity;
 
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use finding::{Finding, FindingKind, Subject};
 pub use service::{
     AuthVerdict, Evidence, ScanReport, ScanStats, Service, TargetError, TlsInfo, VersionSource,

@@ -24,6 +24,15 @@ impl Severity {
         Self::Info,
     ];
 
+    /// 0 (info) to 4 (critical): how the store keeps it, sortable.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
+    pub fn from_rank(rank: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.rank() == rank)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Info => "info",
@@ -76,5 +85,8 @@ mod tests {
         assert!(Severity::Low > Severity::Info);
         assert_eq!("HIGH".parse::<Severity>().unwrap(), Severity::High);
         assert!("urgent".parse::<Severity>().is_err());
+        assert_eq!(Severity::Info.rank(), 0);
+        assert_eq!(Severity::from_rank(4), Some(Severity::Critical));
+        assert_eq!(Severity::from_rank(5), None);
     }
 }
