@@ -29,10 +29,33 @@ pub struct Cli {
     /// Config file (default: ./aimap.toml, then $XDG_CONFIG_HOME/aimap/aimap.toml)
     #[arg(long, global = true, env = "AIMAP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub store: StoreArgs,
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// Where runs are remembered.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The run store: a SQLite file, sqlite://PATH or postgres://user@host/db [default: $XDG_DATA_HOME/aimap/aimap.db]
+    #[arg(long, global = true, env = "AIMAP_DB", value_name = "URL")]
+    pub db: Option<String>,
+    /// Do not remember this run
+    #[arg(long, global = true, env = "AIMAP_NO_STORE", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_store: bool,
+}
+
+/// `--format` of the history commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+/// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan networks for AI services
@@ -52,6 +75,52 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// List stored runs, newest first
+    Runs {
+        /// How many
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+        /// Only runs of this kind (scan, inventory, audit)
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
+    },
+    /// Show one stored run: its services, components and findings
+    Show {
+        /// Run id, unique prefix, `last` or `last:KIND`
+        run: String,
+        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
+    },
+    /// What changed between two runs (default: the newest run and the one before it with the same targets)
+    Diff {
+        /// The earlier run (alone: the run to compare with its predecessor)
+        run_a: Option<String>,
+        /// The later run
+        run_b: Option<String>,
+        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
+    },
+    /// Match a stored run's services and components against today's advisories, without scanning again
+    Rematch {
+        /// Run id, prefix or `last` [default: the newest run]
+        run: Option<String>,
+        /// Advisory store [default: $XDG_DATA_HOME/aimap/advisories, plus the curated set]
+        #[arg(long, env = "AIMAP_ADVISORIES", value_name = "DIR")]
+        advisories: Option<PathBuf>,
+        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
+    },
+    /// Delete runs older than a retention period (nothing newer is touched)
+    Prune {
+        /// Keep runs active within this long: 30d, 12h, 2w
+        #[arg(long, value_parser = parse_age, value_name = "AGE")]
+        keep: Duration,
+    },
+    /// Progress of a (sharded) run
+    #[command(subcommand)]
+    Run(RunCommand),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -79,6 +148,20 @@ pub enum DbCommand {
     Status {
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunCommand {
+    /// Shards done, rate, services found and stragglers
+    Status {
+        /// Run id, prefix or `last`
+        run: String,
+        /// A shard without a checkpoint for this long is a straggler
+        #[arg(long, value_parser = parse_duration, default_value = "60s")]
+        stale_after: Duration,
+        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
+        format: HistoryFormat,
     },
 }
 
@@ -149,6 +232,31 @@ pub struct ScanArgs {
     /// Do not match found versions against known vulnerabilities
     #[arg(long)]
     pub no_vulns: bool,
+    #[command(flatten)]
+    pub shard: ShardArgs,
+}
+
+/// Resuming and sharding a scan.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ShardArgs {
+    /// Continue a stored run that did not finish: its targets, ports and order come from the store
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["targets", "input_list", "run_id"])]
+    pub resume: Option<String>,
+    /// Name the run; workers of one sharded scan share it, and a restarted worker resumes its shard
+    #[arg(long, env = "AIMAP_RUN_ID", value_name = "ID")]
+    pub run_id: Option<String>,
+    /// Scan only shard I of N (0 <= I < N), e.g. 3/16
+    #[arg(long, value_name = "I/N", conflicts_with = "shard_count")]
+    pub shard: Option<String>,
+    /// Number of shards; this worker's index is --shard-index, else $JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)
+    #[arg(long, env = "AIMAP_SHARD_COUNT", value_name = "N")]
+    pub shard_count: Option<u64>,
+    /// This worker's shard, with --shard-count
+    #[arg(long, value_name = "I", requires = "shard_count")]
+    pub shard_index: Option<u64>,
+    /// Seed of the pseudo-random probe order [default: derived from --run-id, else random]
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -239,6 +347,28 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
+/// A retention age: `30d`, `2w`, `12h`, `90m`, `45s`.
+pub fn parse_age(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not an age (e.g. 30d, 12h)"))?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(format!("unknown unit {unit:?} in {s:?} (s, m, h, d, w)")),
+    };
+    n.checked_mul(secs)
+        .filter(|&t| t <= 100 * 365 * 86_400)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
 /// nmap users type `-iL FILE`; clap has no two-letter short flags, so it is
 /// rewritten to `--input-list` before parsing.
 pub fn rewrite_nmap_style(
@@ -260,6 +390,11 @@ mod tests {
         assert!(parse_duration("fast").is_err());
         assert!(parse_duration("3d").is_err());
         assert!(parse_duration("0s").is_err());
+        assert_eq!(parse_age("30d").unwrap(), Duration::from_secs(30 * 86_400));
+        assert_eq!(parse_age("2w").unwrap(), Duration::from_secs(14 * 86_400));
+        assert!(parse_age("30").is_err());
+        assert!(parse_age("1y").is_err());
+        assert!(parse_age("99999999999999w").is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use cli::{Cli, Command, DbCommand, RulesCommand};
+use cli::{Cli, Command, DbCommand, RulesCommand, RunCommand};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(cli::rewrite_nmap_style(std::env::args_os())) {
@@ -41,10 +41,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => {
             let cfg = config::load(cli.config.as_deref())?;
-            run::scan::run(args, cfg.scan, cli.quiet)
+            run::scan::run(args, cfg.scan, &cli.store, cli.quiet)
         }
-        Command::Audit(args) => run::audit::run(args),
-        Command::Inventory(args) => run::inventory::run(args),
+        Command::Audit(args) => run::audit::run(args, &cli.store),
+        Command::Inventory(args) => run::inventory::run(args, &cli.store),
         Command::Db {
             advisories,
             command,
@@ -60,6 +60,28 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             run::rules::list(rules.as_deref(), markdown)
         }
         Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
+        Command::Runs {
+            limit,
+            kind,
+            format,
+        } => run::history::runs(&cli.store, limit, kind.as_deref(), format),
+        Command::Show { run, format } => run::history::show(&cli.store, &run, format),
+        Command::Diff {
+            run_a,
+            run_b,
+            format,
+        } => run::history::diff(&cli.store, run_a.as_deref(), run_b.as_deref(), format),
+        Command::Prune { keep } => run::history::prune(&cli.store, keep),
+        Command::Run(RunCommand::Status {
+            run,
+            stale_after,
+            format,
+        }) => run::history::run_status(&cli.store, &run, stale_after, format),
+        Command::Rematch {
+            run,
+            advisories,
+            format,
+        } => run::rematch::run(&cli.store, run.as_deref(), advisories.as_deref(), format),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "aimap", &mut std::io::stdout());
             Ok(run::exit::OK)

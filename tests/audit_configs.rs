@@ -292,13 +292,13 @@ fn sarif_output_is_valid_sarif_2_1_0_with_regions_and_suppressions() {
     let privileged = results
         .iter()
         .find(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
             r["ruleId"] == "privileged"
-                && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                && (loc["artifactLocation"]["uri"]
                     .as_str()
                     .unwrap()
                     .ends_with("tmp/compose.yaml")
-                || r["ruleId"] == "privileged"
-                    && r["locations"][0]["physicalLocation"]["region"]["startLine"] == 6
+                    || loc["region"]["startLine"] == 6)
         })
         .expect("privileged result");
     assert_eq!(privileged["level"], "error");

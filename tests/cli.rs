@@ -1,8 +1,6 @@
 //! The command line: bad input, help, completions, config precedence, rules.
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 fn stderr(o: &std::process::Output) -> String {
@@ -103,7 +101,7 @@ fn config_file_env_and_flags_apply_in_order() {
     )
     .unwrap();
     let run = |env: Option<(&str, &str)>, extra: &[&str]| {
-        let mut cmd = Command::new(aimap_bin());
+        let mut cmd = common::aimap_cmd();
         cmd.args(["scan", "127.0.63.20", "--config", cfg.to_str().unwrap()])
             .args(extra);
         if let Some((k, v)) = env {
@@ -127,7 +125,7 @@ fn config_file_env_and_flags_apply_in_order() {
     assert!(from_flag.contains("No AI services found."), "{from_flag}");
 
     std::fs::write(&cfg, "[scan]\nconcurency = 3\n").unwrap();
-    let out = Command::new(aimap_bin())
+    let out = common::aimap_cmd()
         .args(["scan", "127.0.63.20", "--config", cfg.to_str().unwrap()])
         .output()
         .unwrap();

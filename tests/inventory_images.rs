@@ -114,7 +114,7 @@ fn hostile_images_and_files_give_errors_not_damage() {
     std::fs::create_dir(&work).unwrap();
     for name in ["hostile-oci", "hostile-docker.tar"] {
         let target = dir.path().join(name);
-        let out = Command::new(common::aimap_bin())
+        let out = common::aimap_cmd()
             .current_dir(&work)
             .args([
                 "inventory",

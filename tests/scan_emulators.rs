@@ -171,7 +171,7 @@ fn hostile_and_plain_servers_are_not_ai_services() {
         (Emulator::Garbage, "127.0.68.5:6379"),
         (Emulator::PlainHttp, "127.0.68.6:11434"),
     ]);
-    let child = std::process::Command::new(aimap_bin())
+    let child = common::aimap_cmd()
         .args([
             "scan",
             "127.0.68.1-7",

@@ -77,7 +77,7 @@ fn expect<'a>(
         assert!(!f["remediation"].as_str().unwrap_or("").is_empty());
     } else {
         assert!(
-            s["findings"].as_array().map_or(true, |f| f.is_empty()),
+            s["findings"].as_array().is_none_or(|f| f.is_empty()),
             "{s:#}"
         );
     }
@@ -185,7 +185,7 @@ fn look_alikes_go_to_their_own_rule() {
     let (r, _) = scan_json(&["127.70.2.1-7", "-p", "11434,8000,5001,1234"]);
     for n in [1, 2] {
         assert!(
-            service(&r, &ip(n), 11434).map_or(true, |s| s["service"] != "ollama"),
+            service(&r, &ip(n), 11434).is_none_or(|s| s["service"] != "ollama"),
             "{} taken for Ollama: {r:#}",
             ip(n)
         );
@@ -465,7 +465,7 @@ fn gated_platforms_and_compute_front_ends() {
     let s = expect(&r, &ip(9), 8001, "privategpt", None, "none");
     assert_eq!(detail(s, "documents"), ["handbook.pdf"]);
     assert!(
-        service(&r, &ip(10), 8001).map_or(true, |s| s["service"] != "privategpt"),
+        service(&r, &ip(10), 8001).is_none_or(|s| s["service"] != "privategpt"),
         "{r:#}"
     );
 
@@ -578,7 +578,7 @@ fn judge(label: &str, product: Product, auth: bool, verdicts: &[Verdict]) -> Vec
     for other in verdicts.iter().filter(|v| v.rule != expected) {
         let allowed = FALLBACKS
             .iter()
-            .any(|(rule, p)| *rule == other.rule && p.map_or(true, |p| p == product));
+            .any(|(rule, p)| *rule == other.rule && p.is_none_or(|p| p == product));
         if !allowed {
             problems.push(format!("{label}: also claimed by {}", other.rule));
         } else if (other.score, other.matched) >= (own.score, own.matched) {

@@ -67,7 +67,7 @@ impl Summary {
     }
 }
 
-pub fn run(args: AuditArgs) -> Result<u8> {
+pub fn run(args: AuditArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
     let format = match args.format.as_deref().unwrap_or("table") {
         "table" => AuditFormat::Table,
         "json" => AuditFormat::Json,
@@ -78,6 +78,7 @@ pub fn run(args: AuditArgs) -> Result<u8> {
         "none" => None,
         s => Some(s.parse::<Severity>()?),
     };
+    let remember = crate::run::store::Remember::open(store_args)?;
     // Open the output first: an unwritable path fails before any work.
     let (out, to_terminal): (Box<dyn Write>, bool) = match &args.output {
         Some(path) => {
@@ -103,6 +104,9 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     };
     let reports = audit_all(&model_targets, &Limits::default());
     write_report(out, format, style, &reports, &configs).context("cannot write the report")?;
+    if let Some(remember) = remember {
+        remember_audit(remember, &args, &reports, &configs);
+    }
 
     let failing = fail_on.is_some_and(|t| {
         reports
@@ -120,6 +124,54 @@ pub fn run(args: AuditArgs) -> Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// Store the run: every model and configuration finding (suppressed ones
+/// are not findings of the run). A store failure is only a warning.
+fn remember_audit(
+    remember: crate::run::store::Remember,
+    args: &AuditArgs,
+    reports: &[FileReport],
+    config_reports: &[ConfigReport],
+) {
+    use crate::run::store::{label, numbered_keys, scope_key};
+    let parts: Vec<String> = args
+        .paths
+        .iter()
+        .map(|p| {
+            std::fs::canonicalize(p)
+                .unwrap_or_else(|_| p.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "models": Summary::of(reports),
+        "configs": config_reports.len(),
+    });
+    let new = aimap_store::NewRun {
+        id: None,
+        kind: aimap_store::RunKind::Audit,
+        scope: scope_key("audit", &parts),
+        label: label(&parts, ""),
+        params: serde_json::json!({ "paths": parts }),
+        shard_count: 1,
+        parent: None,
+    };
+    let result = remember.record(new, summary, |w| {
+        let model = reports
+            .iter()
+            .flat_map(|r| r.findings.iter().map(|f| &f.finding));
+        let config = config_reports.iter().flat_map(|c| c.findings.iter());
+        for (f, key) in numbered_keys(model.chain(config)) {
+            w.finding_keyed(f, key)?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(id) => tracing::info!(run = %id, "audit remembered"),
+        Err(e) => tracing::warn!("this audit is not remembered: {e:#}"),
+    }
 }
 
 /// Audit every target on all cores; reports keep the targets' order.
@@ -156,7 +208,7 @@ fn audit_one(target: &Target, limits: &Limits) -> FileReport {
     }
 }
 
-fn unreadable(path: &PathBuf, reason: &str) -> FileReport {
+fn unreadable(path: &std::path::Path, reason: &str) -> FileReport {
     FileReport {
         path: path.display().to_string(),
         format: ModelFormat::Unknown,
@@ -223,7 +275,7 @@ fn write_report(
             writeln!(out)?;
         }
         AuditFormat::Table => {
-            if !(reports.is_empty() && !config_reports.is_empty()) {
+            if !reports.is_empty() || config_reports.is_empty() {
                 table(&mut out, st, reports)?;
             }
             configs::table(&mut out, st, config_reports)?;

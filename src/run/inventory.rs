@@ -82,12 +82,25 @@ fn split_purl(purl: &str) -> (String, Option<String>) {
 }
 
 fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability>) {
+    let items = inv
+        .components
+        .iter()
+        .filter_map(|c| match (&c.purl, &c.version) {
+            (Some(purl), Some(_)) => Some((purl.as_str(), c.name.as_str(), c.key())),
+            _ => None,
+        });
+    match_components(items, index)
+}
+
+/// Match components given as (purl with version, name, key) — from a
+/// fresh inventory or from the store (`rematch`).
+pub fn match_components<'a>(
+    items: impl Iterator<Item = (&'a str, &'a str, String)>,
+    index: &Index,
+) -> (Vec<Finding>, Vec<Vulnerability>) {
     let mut findings = Vec::new();
     let mut by_id: BTreeMap<String, (Match, Vec<String>)> = BTreeMap::new();
-    for c in &inv.components {
-        let (Some(purl), Some(_)) = (&c.purl, &c.version) else {
-            continue;
-        };
+    for (purl, name, key) in items {
         let (base, version) = split_purl(purl);
         let result = index.match_purl(&base, version.as_deref());
         for m in result.affected {
@@ -96,13 +109,13 @@ fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability
                 Subject::Component {
                     purl: purl.to_string(),
                 },
-                &c.name,
+                name,
             ));
             by_id
                 .entry(m.id.clone())
                 .or_insert_with(|| (m.clone(), Vec::new()))
                 .1
-                .push(c.key());
+                .push(key.clone());
         }
     }
     let vulns = by_id
@@ -121,7 +134,7 @@ fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability
     (findings, vulns)
 }
 
-pub fn run(args: InventoryArgs) -> Result<u8> {
+pub fn run(args: InventoryArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
     let format = args.format.as_deref().unwrap_or("table");
     if !matches!(format, "table" | "json" | "cyclonedx" | "spdx") {
         bail!("unknown format {format:?} (cyclonedx, spdx, json, table)");
@@ -138,6 +151,7 @@ pub fn run(args: InventoryArgs) -> Result<u8> {
     if let Some(n) = args.max_layer_bytes {
         limits.max_layer_bytes = n;
     }
+    let remember = crate::run::store::Remember::open(store_args)?;
     // Open the output first: an unwritable path fails before any work.
     let out: Box<dyn Write> = match &args.output {
         Some(p) => Box::new(BufWriter::new(
@@ -175,6 +189,7 @@ pub fn run(args: InventoryArgs) -> Result<u8> {
         tool_version: env!("CARGO_PKG_VERSION").into(),
     };
     let summary = summarize(&inv, &findings);
+    let summary_json = serde_json::to_value(&summary)?;
     let text = match format {
         "cyclonedx" => bom::cyclonedx::write(&inv, &vulnerabilities, spec, &doc)?,
         "spdx" => bom::spdx::write(&inv, &doc)?,
@@ -187,8 +202,61 @@ pub fn run(args: InventoryArgs) -> Result<u8> {
         _ => table(&inv, &findings, &summary),
     };
     write_all(out, &text).context("cannot write the report")?;
+    if let Some(remember) = remember {
+        remember_inventory(remember, &args, &inv, &findings, summary_json);
+    }
     let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+/// Store the run; a store failure is a warning, the report is out already.
+fn remember_inventory(
+    remember: crate::run::store::Remember,
+    args: &InventoryArgs,
+    inv: &Inventory,
+    findings: &[Finding],
+    summary: serde_json::Value,
+) {
+    use crate::run::store::{label, scope_key};
+    let target = args.target.as_ref().map(|t| {
+        std::fs::canonicalize(t)
+            .unwrap_or_else(|_| t.clone())
+            .display()
+            .to_string()
+    });
+    let mut parts: Vec<String> = target.iter().cloned().collect();
+    if args.host {
+        parts.push("--host".into());
+    }
+    let new = aimap_store::NewRun {
+        id: None,
+        kind: aimap_store::RunKind::Inventory,
+        scope: scope_key("inventory", &parts),
+        label: label(&parts, ""),
+        params: serde_json::json!({ "target": target, "host": args.host }),
+        shard_count: 1,
+        parent: None,
+    };
+    let result = remember.record(new, summary, |w| {
+        for c in &inv.components {
+            w.component(aimap_store::ComponentRow {
+                key: c.key(),
+                name: c.name.clone(),
+                version: c.version.clone(),
+                purl: c.purl.clone(),
+                ecosystem: c.ecosystem.as_str().to_string(),
+                body: serde_json::to_value(c)?,
+            });
+        }
+        for (f, key) in crate::run::store::numbered_keys(findings) {
+            w.finding_keyed(f, key)?;
+        }
+        Ok(())
+    });
+    match result {
+        Ok(id) => tracing::info!(run = %id, "inventory remembered"),
+        Err(e) => tracing::warn!("this inventory is not remembered: {e:#}"),
+    }
 }
 
 fn write_all(mut out: Box<dyn Write>, text: &str) -> std::io::Result<()> {

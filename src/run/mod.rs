@@ -2,9 +2,12 @@
 //! library crates and returns the process exit code.
 pub mod audit;
 pub mod db;
+pub mod history;
 pub mod inventory;
+pub mod rematch;
 pub mod rules;
 pub mod scan;
+pub mod store;
 pub mod vulns;
 
 /// Exit codes shared by every command.

@@ -19,15 +19,26 @@ pub fn aimap_bin() -> &'static str {
     env!("CARGO_BIN_EXE_aimap")
 }
 
+/// The aimap binary, isolated from the user: no config file, and runs are
+/// remembered in a store private to this test process (so every
+/// end-to-end test also exercises the default store, many processes
+/// sharing one SQLite file).
+pub fn aimap_cmd() -> Command {
+    static DATA: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let data = DATA.get_or_init(|| tempfile::tempdir().expect("temp dir"));
+    let mut cmd = Command::new(aimap_bin());
+    cmd.env_remove("AIMAP_CONFIG")
+        .env_remove("AIMAP_DB")
+        .env_remove("AIMAP_NO_STORE")
+        .env("XDG_CONFIG_HOME", "/nonexistent-aimap-test")
+        .env("XDG_DATA_HOME", data.path())
+        .current_dir(std::env::temp_dir());
+    cmd
+}
+
 /// Run aimap with `args`; never reads a user config file.
 pub fn aimap(args: &[&str]) -> Output {
-    Command::new(aimap_bin())
-        .args(args)
-        .env_remove("AIMAP_CONFIG")
-        .env("XDG_CONFIG_HOME", "/nonexistent-aimap-test")
-        .current_dir(std::env::temp_dir())
-        .output()
-        .expect("aimap runs")
+    aimap_cmd().args(args).output().expect("aimap runs")
 }
 
 /// Scan with `--format json` and parse the report.

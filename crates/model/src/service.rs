@@ -137,10 +137,23 @@ pub struct ScanStats {
     pub interrupted: bool,
 }
 
+/// Which stored run a report belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRef {
+    pub id: String,
+    pub shard: u64,
+    pub shards: u64,
+    /// This process continued an earlier attempt.
+    pub resumed: bool,
+}
+
 /// The whole result of `aimap scan`: the JSON contract in docs/scan-output.schema.json.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScanReport {
     pub aimap_version: String,
+    /// Absent with --no-store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run: Option<RunRef>,
     pub started_at: String,
     pub finished_at: String,
     pub targets: Vec<String>,

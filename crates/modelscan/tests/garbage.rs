@@ -61,7 +61,7 @@ fn gguf_sample(template: &str) -> Vec<u8> {
     out.extend_from_slice(&4u64.to_le_bytes());
     out.extend_from_slice(&0u32.to_le_bytes());
     out.extend_from_slice(&0u64.to_le_bytes());
-    while out.len() % 32 != 0 {
+    while !out.len().is_multiple_of(32) {
         out.push(0);
     }
     out.extend_from_slice(&[0; 16]);
@@ -242,7 +242,7 @@ fn hostile_bytes_never_panic() {
             let mut m = sample.clone();
             let i = (rng.next() as usize) % m.len();
             m[i] ^= 1 << (rng.next() % 8);
-            if rng.next() % 4 == 0 {
+            if rng.next().is_multiple_of(4) {
                 let j = (rng.next() as usize) % m.len();
                 m[j] = [0x00, 0x7f, 0x80, 0xff][(rng.next() % 4) as usize];
             }

@@ -63,6 +63,8 @@ impl Sink for JsonLinesSink<'_> {
         #[derive(Serialize)]
         struct Summary<'a> {
             aimap_version: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            run: &'a Option<aimap_model::RunRef>,
             started_at: &'a str,
             finished_at: &'a str,
             stats: &'a aimap_model::ScanStats,
@@ -73,6 +75,7 @@ impl Sink for JsonLinesSink<'_> {
             "summary",
             &Summary {
                 aimap_version: &report.aimap_version,
+                run: &report.run,
                 started_at: &report.started_at,
                 finished_at: &report.finished_at,
                 stats: &report.stats,

@@ -5,6 +5,8 @@
 //! table and JSON, which need everything, buffer inside themselves).
 #![forbid(unsafe_code)]
 
+mod grid;
+pub mod history;
 mod json;
 mod sarif;
 mod style;

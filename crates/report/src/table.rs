@@ -2,6 +2,7 @@ use std::io::{self, Write};
 
 use aimap_model::{ScanReport, Service, Severity};
 
+use crate::grid::Grid;
 use crate::{Sink, Style};
 
 /// A readable summary: one row per service, then each finding with its
@@ -62,44 +63,28 @@ impl Sink for TableSink<'_> {
         if services.is_empty() {
             writeln!(self.out, "No AI services found.")?;
         } else {
-            let rows: Vec<[String; 6]> = services
-                .iter()
-                .map(|s| {
-                    let findings = match worst(s) {
-                        Some(sev) => format!("{} ({sev})", s.findings.len()),
-                        None => "-".into(),
-                    };
-                    [
-                        endpoint(s),
-                        s.product.clone(),
-                        s.version.clone().unwrap_or_else(|| "?".into()),
-                        s.auth.as_str().into(),
-                        details(s),
-                        findings,
-                    ]
-                })
-                .collect();
-            let mut widths = HEADERS.map(str::len);
-            for row in &rows {
-                for (w, cell) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(cell.chars().count()).min(60);
-                }
+            let mut grid = Grid::new(&HEADERS);
+            for s in &services {
+                let findings = match worst(s) {
+                    Some(sev) => format!("{} ({sev})", s.findings.len()),
+                    None => "-".into(),
+                };
+                grid.row(vec![
+                    endpoint(s),
+                    s.product.clone(),
+                    s.version.clone().unwrap_or_else(|| "?".into()),
+                    s.auth.as_str().into(),
+                    details(s),
+                    findings,
+                ]);
             }
-            let pad = |text: &str, w: usize| {
-                let cut: String = text.chars().take(w).collect();
-                format!("{cut}{}", " ".repeat(w.saturating_sub(cut.chars().count())))
-            };
-            let header: Vec<String> = HEADERS.iter().zip(widths).map(|(h, w)| pad(h, w)).collect();
-            writeln!(self.out, "{}", st.bold(header.join("  ").trim_end()))?;
-            for (row, s) in rows.iter().zip(&services) {
-                let mut cells: Vec<String> =
-                    row.iter().zip(widths).map(|(c, w)| pad(c, w)).collect();
-                cells[3] = st.auth(s.auth, &cells[3]);
-                if let Some(sev) = worst(s) {
-                    cells[5] = st.severity(sev, &cells[5]);
+            grid.write_text(&mut self.out, st, |r, c, cell| {
+                match (c, worst(services[r])) {
+                    (3, _) => st.auth(services[r].auth, &cell),
+                    (5, Some(sev)) => st.severity(sev, &cell),
+                    _ => cell,
                 }
-                writeln!(self.out, "{}", cells.join("  ").trim_end())?;
-            }
+            })?;
         }
         let mut findings: Vec<_> = report.findings().collect();
         findings.sort_by(|a, b| {

@@ -1,19 +1,24 @@
-//! Wires the stages: drivers walk disjoint strides of the probe space with
-//! bounded in-flight connects; open ports flow through a bounded channel to
-//! fingerprint tasks (bounded by a semaphore); results stream out as events.
+//! Wires the stages: drivers walk disjoint strides of the shard's probe
+//! order with bounded in-flight connects; open ports flow through a bounded
+//! channel to fingerprint tasks (bounded by a semaphore); results stream
+//! out as events, and so do checkpoints: each one is sent after the events
+//! of every position it counts as finished, so a consumer that commits
+//! them in order can always resume from the last one it committed.
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aimap_model::Service;
+use aimap_model::{Checkpoint, Service};
 use aimap_rules::RuleSet;
 use futures::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{mpsc, Semaphore};
 use tokio_util::sync::CancellationToken;
 
+use crate::completion::Completion;
 use crate::discovery::{probe_port, PortState};
 use crate::fingerprint::{Fingerprinter, Identification};
+use crate::order::ProbeOrder;
 use crate::pacer::Pacer;
 use crate::targets::ProbeSpace;
 use crate::transport::Limits;
@@ -33,6 +38,8 @@ pub struct ScanOptions {
     pub fingerprint_concurrency: usize,
     /// Most bytes kept from one answer.
     pub body_cap: usize,
+    /// How often a checkpoint event is sent.
+    pub checkpoint_every: Duration,
 }
 
 impl Default for ScanOptions {
@@ -44,6 +51,7 @@ impl Default for ScanOptions {
             retries: 1,
             fingerprint_concurrency: 64,
             body_cap: 256 * 1024,
+            checkpoint_every: Duration::from_millis(500),
         }
     }
 }
@@ -68,20 +76,45 @@ pub enum Event {
     Service(Box<Service>),
     /// Open port that no rule recognised.
     Unidentified(SocketAddr),
+    /// How far the shard has got; every position it counts as finished
+    /// had its events sent before this one.
+    Checkpoint {
+        checkpoint: Checkpoint,
+        probes_sent: u64,
+        open_ports: u64,
+    },
+}
+
+/// What to scan: the space, the shard's order through it, and what an
+/// earlier attempt already finished.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub space: Arc<ProbeSpace>,
+    pub order: ProbeOrder,
+    pub resume: Checkpoint,
 }
 
 /// Run a scan to completion or cancellation, sending events as they happen.
 /// Cancelling stops new probes at once; answers already being fingerprinted
-/// are abandoned, everything already sent stays sent.
+/// are abandoned (their positions stay unfinished, so a resume probes them
+/// again), everything already sent stays sent.
 pub async fn scan(
-    space: Arc<ProbeSpace>,
+    plan: Plan,
     rules: Arc<RuleSet>,
     opts: ScanOptions,
     progress: Arc<Progress>,
     cancel: CancellationToken,
     events: mpsc::Sender<Event>,
 ) {
-    let (open_tx, open_rx) = mpsc::channel::<SocketAddr>(1024);
+    let Plan {
+        space,
+        order,
+        resume,
+    } = plan;
+    let order = Arc::new(order);
+    let resume = Arc::new(resume);
+    let completion = Arc::new(Completion::from_checkpoint(&resume));
+    let (open_tx, open_rx) = mpsc::channel::<(SocketAddr, u64)>(1024);
     let limits = Limits {
         timeout: opts.timeout,
         body_cap: opts.body_cap,
@@ -93,8 +126,15 @@ pub async fn scan(
         fingerprinter,
         opts.fingerprint_concurrency,
         progress.clone(),
+        completion.clone(),
         cancel.clone(),
-        events,
+        events.clone(),
+    ));
+    let ticker = tokio::spawn(checkpoints(
+        opts.checkpoint_every,
+        completion.clone(),
+        progress.clone(),
+        events.clone(),
     ));
 
     // One driver per worker thread, each walking its own stride.
@@ -105,27 +145,19 @@ pub async fn scan(
     let pacer = Arc::new(Pacer::new(opts.rate));
     let mut handles = Vec::with_capacity(drivers);
     for k in 0..drivers {
-        let (space, pacer, progress, cancel, open_tx) = (
-            space.clone(),
-            pacer.clone(),
-            progress.clone(),
-            cancel.clone(),
-            open_tx.clone(),
-        );
-        let opts = opts.clone();
+        let driver = Driver {
+            space: space.clone(),
+            order: order.clone(),
+            resume: resume.clone(),
+            completion: completion.clone(),
+            pacer: pacer.clone(),
+            progress: progress.clone(),
+            cancel: cancel.clone(),
+            open_tx: open_tx.clone(),
+            opts: opts.clone(),
+        };
         handles.push(tokio::spawn(async move {
-            discover(
-                &space,
-                k as u128,
-                drivers as u128,
-                per_driver,
-                &opts,
-                &pacer,
-                &progress,
-                &cancel,
-                &open_tx,
-            )
-            .await;
+            driver.run(k as u64, drivers as u64, per_driver).await;
         }));
     }
     drop(open_tx);
@@ -133,57 +165,105 @@ pub async fn scan(
         let _ = h.await;
     }
     let _ = identify.await;
+    ticker.abort();
+    // The last word: everything finished, in order after its events.
+    let _ = events.send(checkpoint_event(&completion, &progress)).await;
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn discover(
-    space: &ProbeSpace,
-    offset: u128,
-    step: u128,
-    in_flight: usize,
-    opts: &ScanOptions,
-    pacer: &Pacer,
-    progress: &Progress,
-    cancel: &CancellationToken,
-    open_tx: &mpsc::Sender<SocketAddr>,
+fn checkpoint_event(completion: &Completion, progress: &Progress) -> Event {
+    Event::Checkpoint {
+        checkpoint: completion.snapshot(),
+        probes_sent: progress.get(&progress.probes_done),
+        open_ports: progress.get(&progress.open_ports),
+    }
+}
+
+async fn checkpoints(
+    every: Duration,
+    completion: Arc<Completion>,
+    progress: Arc<Progress>,
+    events: mpsc::Sender<Event>,
 ) {
-    let mut targets = space.stride(offset, step);
-    let mut pending = FuturesUnordered::new();
-    let mut exhausted = false;
-    let mut done_here: u64 = 0;
     loop {
-        while !exhausted && pending.len() < in_flight && !cancel.is_cancelled() {
-            match targets.next() {
-                Some(addr) => {
-                    pacer.wait().await;
-                    let (timeout, retries) = (opts.timeout, opts.retries);
-                    pending.push(async move { (addr, probe_port(addr, timeout, retries).await) });
+        tokio::time::sleep(every).await;
+        if events
+            .send(checkpoint_event(&completion, &progress))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// One discovery driver: a stride of the shard's order.
+struct Driver {
+    space: Arc<ProbeSpace>,
+    order: Arc<ProbeOrder>,
+    resume: Arc<Checkpoint>,
+    completion: Arc<Completion>,
+    pacer: Arc<Pacer>,
+    progress: Arc<Progress>,
+    cancel: CancellationToken,
+    open_tx: mpsc::Sender<(SocketAddr, u64)>,
+    opts: ScanOptions,
+}
+
+impl Driver {
+    async fn run(&self, first: u64, stride: u64, in_flight: usize) {
+        let mut walk = self.order.walk(first, stride);
+        let mut pending = FuturesUnordered::new();
+        let mut exhausted = false;
+        let mut done_here: u64 = 0;
+        loop {
+            while !exhausted && pending.len() < in_flight && !self.cancel.is_cancelled() {
+                // Jump over what an earlier attempt finished.
+                let at = walk.position();
+                if self.resume.is_done(at) {
+                    let next = self.resume.next_undone(at);
+                    walk.skip_to(at + (next - at).div_ceil(stride) * stride);
+                    continue;
                 }
-                None => exhausted = true,
+                match walk.next() {
+                    Some((pos, None)) => self.completion.mark(pos),
+                    Some((pos, Some(index))) => {
+                        let addr = self.space.get(u128::from(index));
+                        self.pacer.wait().await;
+                        let (timeout, retries) = (self.opts.timeout, self.opts.retries);
+                        pending.push(async move {
+                            (pos, addr, probe_port(addr, timeout, retries).await)
+                        });
+                    }
+                    None => exhausted = true,
+                }
             }
-        }
-        let next = tokio::select! {
-            biased;
-            _ = cancel.cancelled() => return,
-            next = pending.next() => next,
-        };
-        let Some((addr, state)) = next else { return };
-        // Fast-path connects finish without touching the reactor, so this
-        // loop could run for minutes without yielding and starve the other
-        // tasks on its worker (the Ctrl-C listener among them), so it
-        // yields every 256 probes.
-        done_here += 1;
-        if done_here % 256 == 0 {
-            tokio::task::yield_now().await;
-        }
-        progress.probes_done.fetch_add(1, Ordering::Relaxed);
-        if state == PortState::Open {
-            progress.open_ports.fetch_add(1, Ordering::Relaxed);
+            let next = tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => return,
+                next = pending.next() => next,
+            };
+            let Some((pos, addr, state)) = next else {
+                return;
+            };
+            // Fast-path connects finish without touching the reactor, so this
+            // loop could run for minutes without yielding and starve the other
+            // tasks on its worker (the Ctrl-C listener among them), so it
+            // yields every 256 probes.
+            done_here += 1;
+            if done_here.is_multiple_of(256) {
+                tokio::task::yield_now().await;
+            }
+            self.progress.probes_done.fetch_add(1, Ordering::Relaxed);
+            if state != PortState::Open {
+                self.completion.mark(pos);
+                continue;
+            }
+            self.progress.open_ports.fetch_add(1, Ordering::Relaxed);
             // A full channel must not outlive a cancellation.
             let sent = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return,
-                sent = open_tx.send(addr) => sent,
+                _ = self.cancel.cancelled() => return,
+                sent = self.open_tx.send((addr, pos)) => sent,
             };
             if sent.is_err() {
                 return;
@@ -192,25 +272,28 @@ async fn discover(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn fingerprint_stage(
-    mut open_rx: mpsc::Receiver<SocketAddr>,
+    mut open_rx: mpsc::Receiver<(SocketAddr, u64)>,
     space: Arc<ProbeSpace>,
     fingerprinter: Arc<Fingerprinter>,
     concurrency: usize,
     progress: Arc<Progress>,
+    completion: Arc<Completion>,
     cancel: CancellationToken,
     events: mpsc::Sender<Event>,
 ) {
     let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    while let Some(addr) = open_rx.recv().await {
+    while let Some((addr, pos)) = open_rx.recv().await {
         let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
-        let (fp, space, progress, cancel, events) = (
+        let (fp, space, progress, completion, cancel, events) = (
             fingerprinter.clone(),
             space.clone(),
             progress.clone(),
+            completion.clone(),
             cancel.clone(),
             events.clone(),
         );
@@ -232,7 +315,9 @@ async fn fingerprint_stage(
                 }
                 Identification::Unidentified => Event::Unidentified(addr),
             };
-            let _ = events.send(event).await;
+            if events.send(event).await.is_ok() {
+                completion.mark(pos);
+            }
         });
         // Reap finished tasks so the set does not grow with the scan.
         while tasks.try_join_next().is_some() {}

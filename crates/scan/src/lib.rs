@@ -13,16 +13,19 @@
 //! [`engine`] wires the stages together and streams [`Event`]s.
 #![forbid(unsafe_code)]
 
+mod completion;
 pub mod discovery;
 pub mod engine;
 mod error;
 mod findings;
 pub mod fingerprint;
+pub mod order;
 mod pacer;
 pub mod ports;
 pub mod targets;
 pub mod transport;
 
-pub use engine::{scan, Event, Progress, ScanOptions};
+pub use engine::{scan, Event, Plan, Progress, ScanOptions};
 pub use error::TargetParseError;
+pub use order::ProbeOrder;
 pub use targets::{ProbeSpace, TargetSet};

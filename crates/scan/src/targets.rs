@@ -304,21 +304,6 @@ impl ProbeSpace {
     pub fn ports(&self) -> &[u16] {
         &self.ports
     }
-
-    /// Every `step`-th probe from `offset`, lazily.
-    pub fn stride(&self, offset: u128, step: u128) -> impl Iterator<Item = SocketAddr> + '_ {
-        let len = self.len();
-        let step = step.max(1);
-        let mut i = offset;
-        std::iter::from_fn(move || {
-            if i >= len {
-                return None;
-            }
-            let item = self.get(i);
-            i += step;
-            Some(item)
-        })
-    }
 }
 
 #[cfg(test)]
@@ -386,18 +371,6 @@ mod tests {
         assert_eq!(ts.address(1 << 24).to_string(), "::");
         let space = ProbeSpace::new(ts, vec![1, 2, 3]);
         assert_eq!(space.get(5).to_string(), "10.0.0.1:3");
-    }
-
-    #[test]
-    fn strides_are_disjoint_and_cover_everything() {
-        let space = ProbeSpace::new(set(&["127.0.0.0/28"], &[]).unwrap(), vec![80, 443, 8000]);
-        let mut seen: Vec<SocketAddr> = (0..3)
-            .flat_map(|k| space.stride(k, 3).collect::<Vec<_>>())
-            .collect();
-        assert_eq!(seen.len(), 48);
-        seen.sort();
-        seen.dedup();
-        assert_eq!(seen.len(), 48);
     }
 
     #[test]

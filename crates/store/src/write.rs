@@ -134,12 +134,19 @@ impl RunWriter {
         Ok(())
     }
 
-    /// Queue a finding.
+    /// Queue a finding under its fingerprint (rule id @ subject).
     pub fn finding(&mut self, f: &Finding) -> Result<()> {
+        self.finding_keyed(f, f.fingerprint())
+    }
+
+    /// Queue a finding under an explicit key: for the rare source that
+    /// reports one rule twice on one subject (two dangerous imports in one
+    /// pickle), which numbers them so neither is lost.
+    pub fn finding_keyed(&mut self, f: &Finding, fingerprint: String) -> Result<()> {
         let body = serde_json::to_string(f).map_err(|e| StoreError::Invalid(e.to_string()))?;
         self.findings.push(vec![
             self.run_id.as_str().into(),
-            f.fingerprint().into(),
+            fingerprint.into(),
             f.id.as_str().into(),
             f.kind.as_str().into(),
             i64::from(f.severity.rank()).into(),
@@ -286,8 +293,6 @@ impl RunWriter {
         tx.commit().await.map_err(db("commit a batch"))?;
         if let Some(state) = &mut self.shard {
             state.inserted_services += inserted;
-            // The base moves with what is committed, so a retried or
-            // later batch adds only its own services.
         }
         Ok(())
     }

@@ -191,7 +191,7 @@ fn container(c: &Node, pod_sc: Option<&Node>, host_network: bool, out: &mut Out)
             format!("container {} has no readOnlyRootFilesystem", anchor.text),
         ),
     }
-    if !limits.is_some_and(|l| l.get("memory").is_some()) {
+    if limits.is_none_or(|l| l.get("memory").is_none()) {
         out.hit(
             "no-resource-limits",
             &anchor,

@@ -76,7 +76,7 @@ fn judge_object(
         }) && config
             .and_then(|c| c.get("function_type"))
             .and_then(Value::as_str)
-            .map_or(true, |t| t == "lambda");
+            .is_none_or(|t| t == "lambda");
         let what = if bytecode {
             "serialized Python bytecode"
         } else {
