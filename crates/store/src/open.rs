@@ -113,13 +113,13 @@ pub(crate) async fn connect(loc: &Location) -> Result<AnyPool> {
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {
-                    // WAL: readers never block the writer and a killed
-                    // process loses nothing committed; several aimap
-                    // processes share one file, so wait for the lock.
-                    conn.execute(
-                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 60000;",
-                    )
-                    .await?;
+                    // Several aimap processes share one file: wait for the
+                    // lock (set first, so the pragmas below wait too). WAL:
+                    // readers never block the writer, and a killed process
+                    // loses nothing committed.
+                    conn.execute("PRAGMA busy_timeout = 60000").await?;
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")
+                        .await?;
                 }
                 Ok(())
             })
