@@ -120,15 +120,17 @@ fn kill_9_then_resume_equals_an_uninterrupted_scan(engine: &str, name: &str) {
         return;
     };
     let octet = if engine == "sqlite" { 1 } else { 2 };
-    let net = format!("127.61.{}", octet * 16);
+    // A /20 of its own per engine (127.62.16.0/20 and 127.62.32.0/20), away
+    // from the other tests' servers.
+    let net = format!("127.62.{}", octet * 16);
     let Some(_redis) = redis(&format!("{net}.99"), 6379, None) else {
         return unavailable("redis-server");
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     let a = format!("{net}.17:11434");
-    let b = format!("127.61.{}.200:11434", octet * 16 + 9);
-    let c = format!("127.61.{}.5:8000", octet * 16 + 12);
-    let d = format!("127.61.{}.7:11434", octet * 16 + 15);
+    let b = format!("127.62.{}.200:11434", octet * 16 + 9);
+    let c = format!("127.62.{}.5:8000", octet * 16 + 12);
+    let d = format!("127.62.{}.7:11434", octet * 16 + 15);
     let _farm = emulators(
         &rt,
         vec![
