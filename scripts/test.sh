@@ -14,6 +14,9 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # and debootstrap makes a real Debian root filesystem.
 command -v go >/dev/null || need+=(golang-go)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# Host watch tests open an all-interface socket only inside a network
+# namespace they create (ip netns).
+command -v ip >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   apt-get update -qq

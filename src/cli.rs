@@ -75,6 +75,8 @@ pub enum Command {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// Repeat a scan, inventory or audit on a schedule and alert on what got worse, or watch this host
+    Watch(WatchArgs),
     /// List stored runs, newest first
     Runs {
         /// How many
@@ -151,6 +153,57 @@ pub enum DbCommand {
     },
 }
 
+#[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Examples:\n  aimap watch --every 1h 127.0.0.0/24                 scan hourly, alert on new or worse findings\n  aimap watch --every 1h scan 127.0.0.1 -p 11434       the same, with scan options\n  aimap watch --every 6h inventory /srv/models\n  aimap watch --every 1h audit ./deploy --webhook https://hooks.example/aimap\n  aimap watch --host --file /etc/redis/redis.conf      AI servers opening all-interface sockets, config changes\n\nAlerts go to stdout as JSON lines, and to --webhook and --syslog when given."
+)]
+pub struct WatchArgs {
+    /// How often to run (start to start): 30m, 1h, 1d
+    #[arg(long, value_parser = parse_age, required_unless_present = "host")]
+    pub every: Option<Duration>,
+    /// Stop after this many runs (or host polls) [default: never]
+    #[arg(long)]
+    pub count: Option<u64>,
+    /// POST each batch of alerts here as JSON (retried with backoff until delivered)
+    #[arg(long, value_name = "URL")]
+    pub webhook: Option<String>,
+    /// Sign webhook bodies: X-Aimap-Signature: sha256=HMAC(secret, body)
+    #[arg(
+        long,
+        env = "AIMAP_WEBHOOK_SECRET",
+        hide_env_values = true,
+        value_name = "SECRET"
+    )]
+    pub webhook_secret: Option<String>,
+    /// Also send alerts to syslog: a Unix socket [default: /dev/log] or udp://HOST:PORT
+    #[arg(long, num_args = 0..=1, default_missing_value = "/dev/log", value_name = "TARGET")]
+    pub syslog: Option<String>,
+    /// Watch this host: AI server processes that start listening on all interfaces
+    #[arg(long, conflicts_with = "every")]
+    pub host: bool,
+    /// With --host: also alert when this file changes (repeatable)
+    #[arg(long = "file", value_name = "FILE", requires = "host")]
+    pub files: Vec<PathBuf>,
+    /// With --host: how often to look
+    #[arg(long, value_parser = parse_duration, default_value = "2s")]
+    pub interval: Duration,
+    /// Targets to scan with default settings (or use the scan subcommand)
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    #[command(subcommand)]
+    pub what: Option<WatchWhat>,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum WatchWhat {
+    /// Scan on a schedule
+    Scan(ScanArgs),
+    /// Inventory on a schedule
+    Inventory(InventoryArgs),
+    /// Audit on a schedule
+    Audit(AuditArgs),
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RunCommand {
     /// Shards done, rate, services found and stragglers
@@ -180,7 +233,7 @@ pub enum RulesCommand {
     Lint { dir: Option<PathBuf> },
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
     /// Addresses, CIDRs (127.0.0.0/24), ranges (127.0.0.1-127.0.0.40 or 127.0.0.1-40), hostnames
     #[arg(value_name = "TARGET")]
@@ -259,7 +312,7 @@ pub struct ShardArgs {
     pub seed: Option<u64>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(
     after_help = "Exit status: 0 nothing at or above --fail-on, 1 findings at or above it, 2 a file could not be read or judged."
 )]
@@ -290,7 +343,7 @@ pub struct AuditArgs {
     pub no_vulns: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(
     after_help = "Exit status: 0 nothing at or above --fail-on, 1 vulnerable components at or above it, 2 the target could not be read."
 )]

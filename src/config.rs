@@ -13,7 +13,7 @@ pub struct ConfigFile {
     pub scan: ScanConfig,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScanConfig {
     pub ports: Option<String>,

@@ -60,6 +60,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             run::rules::list(rules.as_deref(), markdown)
         }
         Command::Rules(RulesCommand::Lint { dir }) => run::rules::lint(dir.as_deref()),
+        Command::Watch(args) => {
+            let cfg = config::load(cli.config.as_deref())?;
+            run::watch::run(args, cfg.scan, &cli.store)
+        }
         Command::Runs {
             limit,
             kind,

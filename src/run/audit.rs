@@ -67,6 +67,14 @@ impl Summary {
 }
 
 pub fn run(args: AuditArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
+    run_recorded(args, store_args).map(|(code, _)| code)
+}
+
+/// Run, and say which stored run holds the result (for `watch`).
+pub fn run_recorded(
+    args: AuditArgs,
+    store_args: &crate::cli::StoreArgs,
+) -> Result<(u8, Option<String>)> {
     let format = match args.format.as_deref().unwrap_or("table") {
         "table" => AuditFormat::Table,
         "json" => AuditFormat::Json,
@@ -103,9 +111,7 @@ pub fn run(args: AuditArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
     };
     let reports = audit_all(&model_targets, &Limits::default());
     write_report(out, format, style, &reports, &configs).context("cannot write the report")?;
-    if let Some(remember) = remember {
-        remember_audit(remember, &args, &reports, &configs);
-    }
+    let run_id = remember.and_then(|remember| remember_audit(remember, &args, &reports, &configs));
 
     let failing = fail_on.is_some_and(|t| {
         reports
@@ -114,7 +120,7 @@ pub fn run(args: AuditArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
             .any(|f| f.finding.severity >= t)
             || configs::worst(&configs).is_some_and(|w| w >= t)
     });
-    Ok(if failing {
+    let code = if failing {
         exit::FINDINGS
     } else if reports.iter().any(|r| r.verdict == Verdict::Error)
         || configs.iter().any(|c| c.error.is_some())
@@ -122,7 +128,8 @@ pub fn run(args: AuditArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
         exit::ERROR
     } else {
         exit::OK
-    })
+    };
+    Ok((code, run_id))
 }
 
 /// Store the run: every model and configuration finding (suppressed ones
@@ -132,7 +139,7 @@ fn remember_audit(
     args: &AuditArgs,
     reports: &[FileReport],
     config_reports: &[ConfigReport],
-) {
+) -> Option<String> {
     use crate::run::store::{label, numbered_keys, scope_key};
     let parts: Vec<String> = args
         .paths
@@ -168,8 +175,14 @@ fn remember_audit(
         Ok(())
     });
     match result {
-        Ok(id) => tracing::info!(run = %id, "audit remembered"),
-        Err(e) => tracing::warn!("this audit is not remembered: {e:#}"),
+        Ok(id) => {
+            tracing::info!(run = %id, "audit remembered");
+            Some(id)
+        }
+        Err(e) => {
+            tracing::warn!("this audit is not remembered: {e:#}");
+            None
+        }
     }
 }
 

@@ -135,6 +135,14 @@ pub fn match_components<'a>(
 }
 
 pub fn run(args: InventoryArgs, store_args: &crate::cli::StoreArgs) -> Result<u8> {
+    run_recorded(args, store_args).map(|(code, _)| code)
+}
+
+/// Run, and say which stored run holds the result (for `watch`).
+pub fn run_recorded(
+    args: InventoryArgs,
+    store_args: &crate::cli::StoreArgs,
+) -> Result<(u8, Option<String>)> {
     let format = args.format.as_deref().unwrap_or("table");
     if !matches!(format, "table" | "json" | "cyclonedx" | "spdx") {
         bail!("unknown format {format:?} (cyclonedx, spdx, json, table)");
@@ -202,11 +210,10 @@ pub fn run(args: InventoryArgs, store_args: &crate::cli::StoreArgs) -> Result<u8
         _ => table(&inv, &findings, &summary),
     };
     write_all(out, &text).context("cannot write the report")?;
-    if let Some(remember) = remember {
-        remember_inventory(remember, &args, &inv, &findings, summary_json);
-    }
+    let run_id = remember
+        .and_then(|remember| remember_inventory(remember, &args, &inv, &findings, summary_json));
     let failing = fail_on.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
-    Ok(if failing { exit::FINDINGS } else { exit::OK })
+    Ok((if failing { exit::FINDINGS } else { exit::OK }, run_id))
 }
 
 /// Store the run; a store failure is a warning, the report is out already.
@@ -216,7 +223,7 @@ fn remember_inventory(
     inv: &Inventory,
     findings: &[Finding],
     summary: serde_json::Value,
-) {
+) -> Option<String> {
     use crate::run::store::{label, scope_key};
     let target = args.target.as_ref().map(|t| {
         std::fs::canonicalize(t)
@@ -254,8 +261,14 @@ fn remember_inventory(
         Ok(())
     });
     match result {
-        Ok(id) => tracing::info!(run = %id, "inventory remembered"),
-        Err(e) => tracing::warn!("this inventory is not remembered: {e:#}"),
+        Ok(id) => {
+            tracing::info!(run = %id, "inventory remembered");
+            Some(id)
+        }
+        Err(e) => {
+            tracing::warn!("this inventory is not remembered: {e:#}");
+            None
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod rules;
 pub mod scan;
 pub mod store;
 pub mod vulns;
+pub mod watch;
 
 /// Exit codes shared by every command.
 pub mod exit {
