@@ -194,6 +194,8 @@ pub struct WatchArgs {
     pub what: Option<WatchWhat>,
 }
 
+/// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Subcommand)]
 pub enum WatchWhat {
     /// Scan on a schedule

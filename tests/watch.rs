@@ -17,8 +17,11 @@ use common::*;
 use hmac::{KeyInit, Mac};
 use serde_json::Value;
 
-/// A webhook receiver: records (headers, body) of every POST, answers 200.
-fn receiver(addr: &str) -> Arc<Mutex<Vec<(BTreeMap<String, String>, Vec<u8>)>>> {
+/// What the receiver recorded: (headers, body) of every POST.
+type Deliveries = Arc<Mutex<Vec<(BTreeMap<String, String>, Vec<u8>)>>>;
+
+/// A webhook receiver: records every POST, answers 200.
+fn receiver(addr: &str) -> Deliveries {
     let got = Arc::new(Mutex::new(Vec::new()));
     let listener = TcpListener::bind(addr).unwrap();
     let sink = got.clone();
@@ -116,6 +119,7 @@ fn scheduled_scans_alert_everywhere_and_the_webhook_gets_each_alert_once() {
     // A Redis without a password appears: the next run alerts on it only.
     let Some(_redis) = redis("127.63.0.2", 6379, None) else {
         let _ = child.kill();
+        let _ = child.wait();
         return unavailable("redis-server");
     };
     loop {
