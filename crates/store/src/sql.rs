@@ -1,11 +1,14 @@
-//! Multi-row INSERTs with numbered placeholders (`$1`, which both engines
-//! read): one statement carries up to [`ROWS_PER_STATEMENT`] rows, so a
-//! batch of a thousand findings is five round trips, not a thousand.
+//! Multi-row INSERTs: one statement carries up to [`ROWS_PER_STATEMENT`]
+//! rows, so a batch of a thousand findings is five round trips, not a
+//! thousand. PostgreSQL gets numbered placeholders (`$1`); SQLite gets
+//! anonymous ones (`?`), because it looks numbered names up in a list,
+//! which made binding a 1,600-parameter statement quadratic.
 // Dynamic SQL here is assembled only from constant table and column names.
 use sqlx::AnyConnection;
 use sqlx::AssertSqlSafe;
 
 use crate::error::{db, Result};
+use crate::open::Backend;
 
 /// Rows per statement. Full chunks share one SQL text, so each
 /// connection prepares it once. 200 rows × 10 columns stays far below
@@ -42,7 +45,7 @@ impl From<Option<String>> for Val {
 }
 
 /// `INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) <tail>`.
-fn statement(table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
+fn statement(backend: Backend, table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
     let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
     let mut n = 0;
     for r in 0..rows {
@@ -55,8 +58,13 @@ fn statement(table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
                 sql.push_str(", ");
             }
             n += 1;
-            sql.push('$');
-            sql.push_str(&n.to_string());
+            match backend {
+                Backend::Postgres => {
+                    sql.push('$');
+                    sql.push_str(&n.to_string());
+                }
+                Backend::Sqlite => sql.push('?'),
+            }
         }
         sql.push(')');
     }
@@ -69,6 +77,7 @@ fn statement(table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
 /// reports as inserted (conflicts skipped by `tail` are not counted).
 pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     op: &'static str,
     table: &str,
     cols: &[&str],
@@ -77,7 +86,7 @@ pub(crate) async fn insert_rows(
 ) -> Result<u64> {
     let mut inserted = 0;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let sql = statement(table, cols, chunk.len(), tail);
+        let sql = statement(backend, table, cols, chunk.len(), tail);
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for row in chunk {
             debug_assert_eq!(row.len(), cols.len());
@@ -98,9 +107,20 @@ pub(crate) async fn insert_rows(
 mod tests {
     #[test]
     fn numbers_placeholders_across_rows() {
+        use super::{statement, Backend};
         assert_eq!(
-            super::statement("t", &["a", "b"], 2, "ON CONFLICT DO NOTHING"),
+            statement(
+                Backend::Postgres,
+                "t",
+                &["a", "b"],
+                2,
+                "ON CONFLICT DO NOTHING"
+            ),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
+        assert_eq!(
+            statement(Backend::Sqlite, "t", &["a", "b"], 2, ""),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?) "
         );
     }
 }

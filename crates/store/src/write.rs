@@ -215,6 +215,7 @@ impl RunWriter {
 
     async fn try_flush(&mut self, final_status: Option<RunStatus>) -> Result<()> {
         let now = now_ms();
+        let backend = self.store.backend();
         let mut tx = self
             .store
             .pool()
@@ -223,6 +224,7 @@ impl RunWriter {
             .map_err(db("begin a batch"))?;
         let inserted = insert_rows(
             &mut tx,
+            backend,
             "store services",
             "services",
             SERVICE_COLS,
@@ -232,6 +234,7 @@ impl RunWriter {
         .await?;
         insert_rows(
             &mut tx,
+            backend,
             "store findings",
             "findings",
             FINDING_COLS,
@@ -246,6 +249,7 @@ impl RunWriter {
             .collect();
         insert_rows(
             &mut tx,
+            backend,
             "store first-seen times",
             "first_seen",
             SEEN_COLS,
@@ -255,6 +259,7 @@ impl RunWriter {
         .await?;
         insert_rows(
             &mut tx,
+            backend,
             "store components",
             "components",
             COMPONENT_COLS,
