@@ -254,6 +254,10 @@ pub struct ScanArgs {
     /// Read exclusions from a file
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
+    /// Also exclude every block that is not globally reachable (IANA special-purpose registries: private,
+    /// loopback, link-local, documentation, multicast, class E); for internet-wide scans
+    #[arg(long)]
+    pub exclude_reserved: bool,
     /// Ports: 80,443,8000-8010 or - for all [default: every port a rule claims]
     #[arg(short, long, env = "AIMAP_PORTS")]
     pub ports: Option<String>,
