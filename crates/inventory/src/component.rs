@@ -1,10 +1,10 @@
 //! The one neutral component model every analyzer produces and every BOM
 //! writer reads: whatever the ecosystem, a component is a name, a version,
 //! a purl and where it was found.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a component comes from: decides the purl type and the summary row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Pypi,
@@ -35,7 +35,7 @@ impl Ecosystem {
 }
 
 /// What sort of thing a component is, in CycloneDX's vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComponentKind {
     Library,
@@ -44,7 +44,7 @@ pub enum ComponentKind {
 }
 
 /// One place a component was seen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// Path inside the target (image paths start with `/`).
     pub path: String,
@@ -54,7 +54,7 @@ pub struct Location {
 }
 
 /// What a model file's header says. Every field is optional: headers differ.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     pub format: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +65,7 @@ pub struct ModelInfo {
     pub quantization: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tensors: Option<u64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dtypes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opset: Option<u64>,
@@ -74,7 +74,7 @@ pub struct ModelInfo {
 }
 
 /// A package, runtime or model found in the target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Component {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]

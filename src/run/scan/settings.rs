@@ -310,7 +310,9 @@ mod tests {
         // 2^32 minus the collapsed IANA special-purpose blocks, counted by
         // Python's ipaddress module: the figure docs/scale-out.md uses.
         assert_eq!(set.address_count(), 3_702_257_664);
-        let set = TargetSet::build(&["::1".into(), "fe80::1".into()], &reserved, |_| Err("no".into()));
+        let set = TargetSet::build(&["::1".into(), "fe80::1".into()], &reserved, |_| {
+            Err("no".into())
+        });
         assert_eq!(set.unwrap().address_count(), 0);
     }
 
