@@ -29,23 +29,38 @@ static SHAPED: LazyLock<Regex> = LazyLock::new(|| {
 /// the value after a name that says it is secret.
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r#"(?i)(\b(?:[a-z0-9_]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[a-z0-9_]*|requirepass|masterauth|authorization)"#,
+        r#"(?i)(\b(?:[a-z0-9_]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[a-z0-9_]*|authorization)"#,
         r#"(?:"|')?\s*[:=]\s*(?:"|')?(?:bearer\s+|basic\s+|token\s+)?)"#,
         r#"([^\s"',;&}<>]{3,})"#
     ))
     .expect("secret names compile")
 });
 
+/// Config directives whose argument is a password (`requirepass s3cret`).
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b((?:requirepass|masterauth)\s+)([^\s\x22']{3,})")
+        .expect("directives compile")
+});
+
 /// The text with every secret it holds masked: the first two characters
 /// kept (enough to tell two keys apart), the rest replaced.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    let shaped = SHAPED.replace_all(text, |c: &regex::Captures| mask(&c[0]));
-    match NAMED.replace_all(&shaped, |c: &regex::Captures| {
-        format!("{}{}", &c[1], mask(&c[2]))
-    }) {
-        Cow::Borrowed(_) => shaped,
-        Cow::Owned(s) => Cow::Owned(s),
-    }
+    let out = pass(Cow::Borrowed(text), &SHAPED, |c| mask(&c[0]));
+    let out = pass(out, &NAMED, |c| format!("{}{}", &c[1], mask(&c[2])));
+    pass(out, &DIRECTIVE, |c| format!("{}{}", &c[1], mask(&c[2])))
+}
+
+/// One regex over the text; allocates only when it matched.
+fn pass<'a>(
+    text: Cow<'a, str>,
+    re: &Regex,
+    f: impl Fn(&regex::Captures) -> String,
+) -> Cow<'a, str> {
+    let replaced = match re.replace_all(&text, |c: &regex::Captures| f(c)) {
+        Cow::Owned(s) => Some(s),
+        Cow::Borrowed(_) => None,
+    };
+    replaced.map_or(text, Cow::Owned)
 }
 
 fn mask(secret: &str) -> String {
