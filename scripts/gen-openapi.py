@@ -71,13 +71,14 @@ p = lambda name, desc, schema=None: {"name": name, "in": "path", "required": Tru
 run_q = q("run", "A run id, unique prefix or `last`; absent: the newest run of every scope")
 page_q = [q("limit", "Rows per page (1-500, default 50)", I(minimum=1, maximum=500)),
           q("offset", "Rows to skip", I(minimum=0, maximum=1000000000))]
-finding_q = [run_q, q("severity", "Minimum severity", sev),
-             q("kind", "Finding kind", S(enum=["exposure", "vulnerability", "misconfiguration", "unsafe-model", "informational"])),
+any_ = lambda xs: S(enum=[""] + xs)
+finding_q = [run_q, q("severity", "Minimum severity (empty: any)", any_(["info", "low", "medium", "high", "critical"])),
+             q("kind", "Finding kind (empty: any)", any_(["exposure", "vulnerability", "misconfiguration", "unsafe-model", "informational"])),
              q("q", "Case-insensitive substring of title, subject or rule", S(maxLength=200)),
-             q("sort", "Order", S(enum=["severity", "age", "newest"]))]
-service_q = [run_q, q("product", "Product name, exactly"), q("auth", "Auth verdict", S(enum=["none", "required", "unknown"])),
+             q("sort", "Order (empty: severity)", any_(["severity", "age", "newest"]))]
+service_q = [run_q, q("product", "Product name, exactly"), q("auth", "Auth verdict (empty: any)", any_(["none", "required", "unknown"])),
              q("version", "Exact version, `unknown`, or a prefix ending in `*`", S(maxLength=100)),
-             q("vulnerable", "Only services with (yes) or without (no) matched advisories", S(enum=["yes", "no"])),
+             q("vulnerable", "Only services with (yes) or without (no) matched advisories (empty: any)", any_(["yes", "no"])),
              q("q", "Substring of host, service or product", S(maxLength=200))]
 component_q = [run_q, q("ecosystem", "Ecosystem (pypi, npm, deb, ...)"), q("q", "Substring of name or purl", S(maxLength=200))]
 
@@ -105,7 +106,7 @@ paths = {
         [p("fingerprint", "rule id @ subject key (percent-encoded)")], resp(ref("FindingDetail"))),
     "/components": get("listComponents", "SBOM components, filtered and paged", component_q + page_q, resp(ref("ComponentPage"))),
     "/runs": get("listRuns", "Stored runs, newest first",
-        [q("limit", "How many (1-500, default 50)", I(minimum=1, maximum=500)), q("kind", "Run kind", run_kind)],
+        [q("limit", "How many (1-500, default 50)", I(minimum=1, maximum=500)), q("kind", "Run kind (empty: any)", any_(["scan", "inventory", "audit"]))],
         resp(arr(ref("RunSummary")))),
     "/runs/{id}": get("getRun", "One run with its shards", [p("id", "Run id, unique prefix or `last`")],
         resp(obj({"run": ref("RunSummary"), "shards": arr(ref("Shard"))}))),

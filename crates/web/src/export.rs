@@ -4,12 +4,12 @@ use aimap_inventory::bom::{cyclonedx, DocInfo, Vulnerability};
 use aimap_inventory::{Component, Inventory};
 use aimap_model::{FindingKind, Subject};
 use aimap_store::{rfc3339, RunKind, StoredFinding};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, WebError};
-use crate::params::ListQuery;
+use crate::params::{ApiQuery, ListQuery};
 use crate::redact::{redact, redact_json};
 use crate::AppState;
 
@@ -18,7 +18,7 @@ pub const MAX_EXPORT: u32 = 100_000;
 
 pub async fn findings(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let format = q.format.as_deref().unwrap_or("csv");
     if !matches!(format, "csv" | "json") {
@@ -118,8 +118,8 @@ pub async fn sbom(
 ) -> Result<Response, ApiError> {
     let run = app.store.resolve(&id).await?;
     if run.kind != RunKind::Inventory {
-        return Err(ApiError(WebError::BadRequest(format!(
-            "run {} is a {} run; an SBOM comes from an inventory run",
+        return Err(ApiError(WebError::NotFound(format!(
+            "run {} is a {} run: only inventory runs have an SBOM",
             run.id,
             run.kind.as_str()
         ))));

@@ -10,6 +10,8 @@ use serde::Deserialize;
 use crate::error::WebError;
 
 pub const DEFAULT_PAGE: u32 = 50;
+/// Longest search string accepted.
+const MAX_TEXT: usize = 200;
 /// Offsets beyond this are refused rather than handed to the database.
 const MAX_OFFSET: u64 = 1_000_000_000;
 
@@ -131,16 +133,21 @@ impl ListQuery {
     pub fn vulnerable(&self) -> Result<Option<bool>, WebError> {
         blank(&self.vulnerable)
             .map(|s| match s {
-                "yes" | "true" | "1" => Ok(true),
-                "no" | "false" | "0" => Ok(false),
+                "yes" => Ok(true),
+                "no" => Ok(false),
                 _ => Err(bad("vulnerable", s, "yes or no")),
             })
             .transpose()
     }
 
-    fn text(&self) -> Option<String> {
-        // Bounded: a search string is a few words, not a payload.
-        blank(&self.q).map(|s| s.chars().take(200).collect())
+    /// Bounded: a search string is a few words, not a payload.
+    fn text(&self) -> Result<Option<String>, WebError> {
+        match blank(&self.q) {
+            Some(s) if s.chars().count() > MAX_TEXT => Err(WebError::BadRequest(format!(
+                "q: at most {MAX_TEXT} characters"
+            ))),
+            other => Ok(other.map(str::to_string)),
+        }
     }
 
     pub fn findings(&self, runs: Vec<String>) -> Result<FindingFilter, WebError> {
@@ -148,7 +155,7 @@ impl ListQuery {
             runs,
             min_severity: self.min_severity()?,
             kind: self.kind()?,
-            text: self.text(),
+            text: self.text()?,
             sort: self.sort()?,
             limit: self.limit()?,
             offset: self.offset()?,
@@ -162,7 +169,7 @@ impl ListQuery {
             auth: self.auth()?,
             version: blank(&self.version).map(|v| v.chars().take(100).collect()),
             vulnerable: self.vulnerable()?,
-            text: self.text(),
+            text: self.text()?,
             limit: self.limit()?,
             offset: self.offset()?,
         })
@@ -172,7 +179,7 @@ impl ListQuery {
         Ok(ComponentFilter {
             runs,
             ecosystem: blank(&self.ecosystem).map(str::to_string),
-            text: self.text(),
+            text: self.text()?,
             limit: self.limit()?,
             offset: self.offset()?,
         })
@@ -233,5 +240,52 @@ impl RunsQuery {
             })
             .transpose()?;
         Ok((limit, kind))
+    }
+}
+
+/// `Query<T>` whose rejection (a repeated or malformed parameter) is
+/// answered like every other bad parameter: JSON for the API.
+pub struct ApiQuery<T>(pub T);
+
+/// The same for pages: an error page.
+pub struct PageQuery<T>(pub T);
+
+fn rejection_message(r: axum::extract::rejection::QueryRejection) -> WebError {
+    WebError::BadRequest(r.body_text())
+}
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|r| crate::error::ApiError(rejection_message(r)))
+    }
+}
+
+impl<T, S> axum::extract::FromRequestParts<S> for PageQuery<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = crate::error::PageError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|r| crate::error::PageError(rejection_message(r)))
     }
 }

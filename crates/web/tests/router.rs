@@ -498,7 +498,7 @@ async fn exports_and_sbom() {
         get(&a.router, &format!("/api/v1/runs/{scan}/sbom"))
             .await
             .status,
-        StatusCode::BAD_REQUEST
+        StatusCode::NOT_FOUND
     );
 }
 

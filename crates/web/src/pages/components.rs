@@ -1,19 +1,19 @@
 //! `/components`: the stored SBOM rows, filtered by ecosystem and name.
 use std::fmt::Write;
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 
 use crate::error::PageError;
 use crate::html::{self, enc, esc, pager};
-use crate::params::ListQuery;
+use crate::params::{ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
 pub async fn list(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let scope = q.scope(&app.store).await?;

@@ -4,19 +4,19 @@ use std::fmt::Write;
 
 use aimap_model::{FindingKind, Severity, Subject};
 use aimap_store::FindingSort;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Extension;
 
 use crate::error::{PageError, WebError};
 use crate::html::{self, enc, esc, pager, query, select, severity_badge, when};
-use crate::params::ListQuery;
+use crate::params::{ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
 pub async fn list(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let scope = q.scope(&app.store).await?;

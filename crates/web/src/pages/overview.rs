@@ -2,7 +2,7 @@
 use std::fmt::Write;
 
 use aimap_model::Severity;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Extension;
 
@@ -10,7 +10,7 @@ use crate::api::TREND_RUNS;
 use crate::chart;
 use crate::error::PageError;
 use crate::html::{self, enc, esc, thousands, when, with_param};
-use crate::params::ListQuery;
+use crate::params::{ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
@@ -147,7 +147,7 @@ pub async fn page_handler(
 
 pub async fn page(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     page_handler(&app, &q, &viewer).await

@@ -2,19 +2,19 @@
 //! version and vulnerability; `/services/{run}/{host}/{port}`: one in full.
 use std::fmt::Write;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Extension;
 
 use crate::error::{PageError, WebError};
 use crate::html::{self, auth_badge, enc, esc, pager, select, severity_badge};
-use crate::params::ListQuery;
+use crate::params::{ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
 pub async fn list(
     State(app): State<AppState>,
-    Query(q): Query<ListQuery>,
+    PageQuery(q): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let scope = q.scope(&app.store).await?;
