@@ -167,7 +167,12 @@ impl ListQuery {
             runs,
             product: blank(&self.product).map(str::to_string),
             auth: self.auth()?,
-            version: blank(&self.version).map(|v| v.chars().take(100).collect()),
+            version: match blank(&self.version) {
+                Some(v) if v.chars().count() > 100 => {
+                    return Err(WebError::BadRequest("version: at most 100 characters".into()))
+                }
+                v => v.map(str::to_string),
+            },
             vulnerable: self.vulnerable()?,
             text: self.text()?,
             limit: self.limit()?,
