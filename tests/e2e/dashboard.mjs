@@ -44,17 +44,17 @@ try {
 
   step = "filter findings";
   await page.click('nav a[href="/findings"]');
-  await page.selectOption("#f-severity", "critical");
-  await Promise.all([page.waitForURL(/severity=critical/), page.click("#apply")]);
+  await page.selectOption("#f-severity", "high");
+  await Promise.all([page.waitForURL(/severity=high/), page.click("#apply")]);
   const sevs = await page.locator("#findings tbody .sev").allTextContents();
-  expect(sevs.length === cfg.criticals, `${sevs.length} critical findings listed, expected ${cfg.criticals}`);
-  expect(sevs.every((s) => s === "critical"), `filter let through: ${sevs}`);
+  expect(sevs.length === cfg.criticals, `${sevs.length} high or critical findings listed, expected ${cfg.criticals}`);
+  expect(sevs.every((s) => s === "critical" || s === "high"), `filter let through: ${sevs}`);
   const csv = await page.getAttribute("#export-csv", "href");
-  expect(csv.includes("severity=critical") && csv.includes("format=csv"), `export link keeps the filter: ${csv}`);
+  expect(csv.includes("severity=high") && csv.includes("format=csv"), `export link keeps the filter: ${csv}`);
   const exported = await page.request.get(new URL(csv, cfg.base).href);
   expect(exported.headers()["content-type"].startsWith("text/csv"), "CSV export");
   expect((await exported.text()).trim().split("\n").length === cfg.criticals + 1, "CSV has a row per finding");
-  await shot("02-findings-critical");
+  await shot("02-findings-high");
 
   step = "open a finding";
   await Promise.all([page.waitForURL(/\/findings\/.+/), page.click("#findings tbody a.finding >> nth=0")]);
@@ -93,7 +93,8 @@ try {
   await gpage.screenshot({ path: `${cfg.shots}/06-login.png` });
   await gpage.fill("#token", "not-the-token-at-all");
   await gpage.click("#login-submit");
-  expect((await gpage.textContent(".error")).includes("Wrong token"), "a wrong token is refused");
+  const refusal = await gpage.textContent(".error");
+  expect(refusal.includes("Wrong token"), `a wrong token is refused: ${refusal}`);
 
   step = "token: login";
   await gpage.fill("#token", cfg.token);

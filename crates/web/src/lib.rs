@@ -108,6 +108,7 @@ pub fn router(store: Store, opts: &Options) -> Result<Router, ServeError> {
         .route("/login", get(pages::login::show).post(pages::login::submit))
         .route("/logout", post(pages::login::logout))
         .route("/static/app.css", get(pages::stylesheet))
+        .route("/favicon.ico", get(pages::favicon))
         .nest("/api/v1", api)
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(

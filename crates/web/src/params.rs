@@ -169,7 +169,9 @@ impl ListQuery {
             auth: self.auth()?,
             version: match blank(&self.version) {
                 Some(v) if v.chars().count() > 100 => {
-                    return Err(WebError::BadRequest("version: at most 100 characters".into()))
+                    return Err(WebError::BadRequest(
+                        "version: at most 100 characters".into(),
+                    ))
                 }
                 v => v.map(str::to_string),
             },

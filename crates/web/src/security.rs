@@ -182,7 +182,7 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 
 /// Routes anyone may reach: the login form and its stylesheet.
 fn is_public(path: &str) -> bool {
-    path == "/login" || path.starts_with("/static/")
+    path == "/login" || path == "/favicon.ico" || path.starts_with("/static/")
 }
 
 /// The gate in front of every route.
@@ -208,9 +208,11 @@ pub async fn gate(State(app): State<AppState>, mut req: Request, next: Next) -> 
             .is_some_and(|t| sec.token_matches(t.trim()));
         let session = cookie(req.headers(), SESSION_COOKIE).and_then(|id| sec.session_csrf(id));
         if !bearer && session.is_none() {
+            let held = cookie(req.headers(), CSRF_COOKIE);
             return unauthenticated(
                 req.uri().path(),
                 req.uri().path_and_query().map(|p| p.as_str()),
+                held,
             );
         }
         viewer.csrf = session;
@@ -221,7 +223,7 @@ pub async fn gate(State(app): State<AppState>, mut req: Request, next: Next) -> 
     resp
 }
 
-fn unauthenticated(path: &str, target: Option<&str>) -> Response {
+fn unauthenticated(path: &str, target: Option<&str>, held_csrf: Option<&str>) -> Response {
     if path.starts_with("/api/") {
         let mut resp = (
             StatusCode::UNAUTHORIZED,
@@ -235,7 +237,12 @@ fn unauthenticated(path: &str, target: Option<&str>) -> Response {
         harden(resp.headers_mut());
         return resp;
     }
-    let mut resp = crate::pages::login::form(StatusCode::UNAUTHORIZED, target.unwrap_or("/"), None);
+    let mut resp = crate::pages::login::form(
+        StatusCode::UNAUTHORIZED,
+        target.unwrap_or("/"),
+        None,
+        held_csrf,
+    );
     harden(resp.headers_mut());
     resp
 }
@@ -254,7 +261,9 @@ pub fn harden(h: &mut HeaderMap) {
     set(h, "content-security-policy", CSP);
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer, browsers send
+    // `Origin: null` on our own form posts, which the gate refuses.
+    set(h, "referrer-policy", "same-origin");
     set(h, "cross-origin-opener-policy", "same-origin");
     set(h, "cross-origin-resource-policy", "same-origin");
     set(h, "cache-control", "no-store");

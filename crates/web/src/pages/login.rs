@@ -20,9 +20,13 @@ fn local_target(next: &str) -> &str {
     }
 }
 
-/// The login page with a fresh CSRF token (and its cookie).
-pub fn form(status: StatusCode, next: &str, error: Option<&str>) -> Response {
-    let csrf = random_token();
+/// The login page with a CSRF token and its cookie. A token the browser
+/// already holds is kept: a second page load (a favicon, another tab) must
+/// not invalidate the form already on screen.
+pub fn form(status: StatusCode, next: &str, error: Option<&str>, held: Option<&str>) -> Response {
+    let csrf = held
+        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map_or_else(random_token, str::to_string);
     let body = format!(
         r#"<h1>Log in</h1><p class="sub">This aimap server requires its access token.</p>{}
 <form method="post" action="/login" id="login"><input type="hidden" name="csrf" value="{csrf}"><input type="hidden" name="next" value="{}">
@@ -52,11 +56,11 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn show(State(app): State<AppState>) -> Response {
+pub async fn show(State(app): State<AppState>, headers: HeaderMap) -> Response {
     if !app.security.token_required() {
         return Redirect::to("/").into_response();
     }
-    form(StatusCode::OK, "/", None)
+    form(StatusCode::OK, "/", None, cookie(&headers, CSRF_COOKIE))
 }
 
 pub async fn submit(
@@ -74,11 +78,17 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
             &f.next,
             Some("The form expired or came from another site; try again."),
+            None,
         );
     }
     if !app.security.token_matches(f.token.trim()) {
         tracing::warn!("failed login to aimap serve");
-        return form(StatusCode::UNAUTHORIZED, &f.next, Some("Wrong token."));
+        return form(
+            StatusCode::UNAUTHORIZED,
+            &f.next,
+            Some("Wrong token."),
+            cookie(&headers, CSRF_COOKIE),
+        );
     }
     let (session, _) = app.security.open_session();
     let mut resp = Redirect::to(local_target(&f.next)).into_response();

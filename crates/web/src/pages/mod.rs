@@ -23,6 +23,11 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// No icon: an empty answer instead of a 404 (or a login page) per visit.
+pub async fn favicon() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+
 pub async fn not_found() -> Response {
     crate::html::error_page(StatusCode::NOT_FOUND, "There is no such page.")
 }
