@@ -292,3 +292,80 @@ fn debian_rootfs_directory_and_images_agree_with_dpkg() {
         );
     }
 }
+
+#[test]
+fn zstd_layers_and_an_rpm_database_in_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(root) = rpm_root(dir.path()) else {
+        return unavailable("rpm and rpmbuild with the SQLite backend (Debian package rpm)");
+    };
+    if find_program("zstd").is_none() {
+        return unavailable("the zstd CLI (Debian package zstd)");
+    }
+    let made = Command::new(python().unwrap())
+        .arg(fixture("make_image.py"))
+        .arg("--zstd")
+        .arg(&root)
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let want = rpm_query(&root);
+    for name in ["zstd-oci", "zstd-oci.tar"] {
+        let target = dir.path().join(name);
+        let (report, out) = run_json(&[
+            "inventory",
+            target.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(report["errors"], serde_json::json!([]), "{name}: {report}");
+        let layers = report["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), 2);
+        let comps = report["components"].as_array().unwrap();
+        let rpms: Vec<&Value> = comps.iter().filter(|c| c["ecosystem"] == "rpm").collect();
+        let mut names: Vec<String> = rpms
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        let mut want_names: Vec<String> = want
+            .iter()
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect();
+        want_names.sort();
+        assert_eq!(names, want_names, "{name}");
+        // Everything from the zstd layer is attributed to it (its diff id,
+        // the digest of the uncompressed tar); the plain layer's to layer 1.
+        for c in &rpms {
+            assert_eq!(c["locations"][0]["layer"], layers[1], "{c}");
+            assert!(c["purl"].as_str().unwrap().contains("distro=almalinux-9.3"));
+        }
+        let vim = rpms.iter().find(|c| c["name"] == "vim-minimal").unwrap();
+        assert_eq!(vim["version"], "2:8.2.2637-16.el9_0.1");
+        let os = comps.iter().find(|c| c["ecosystem"] == "os").unwrap();
+        assert_eq!(os["locations"][0]["layer"], layers[1]);
+        let ok = comps.iter().find(|c| c["name"] == "ok").unwrap();
+        assert_eq!(ok["locations"][0]["layer"], layers[0]);
+    }
+    // A gzip blob under a zstd media type: an error for that layer, and
+    // the other layer is still read.
+    let (report, out) = run_json(&[
+        "inventory",
+        dir.path().join("mislabelled-oci").to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-vulns",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(purls(&report), ["pkg:pypi/ok@1.0"]);
+    assert!(report["errors"]
+        .to_string()
+        .contains("media type says zstd"));
+}
