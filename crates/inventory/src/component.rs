@@ -165,6 +165,10 @@ pub struct FileError {
     pub error: String,
 }
 
+/// Longer names (Go module paths are the longest) or versions are garbage.
+const MAX_NAME: usize = 1024;
+const MAX_VERSION: usize = 256;
+
 /// Everything one run found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
@@ -182,8 +186,27 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Add sightings, merging those with the same identity.
+    /// Add sightings, merging those with the same identity. A name or
+    /// version no package has (a manifest's one 8 MiB line) is dropped
+    /// with an error here, before reports, BOMs and the store copy it.
     pub fn merge(&mut self, found: Vec<Component>) {
+        let (found, absurd): (Vec<Component>, Vec<Component>) = found.into_iter().partition(|c| {
+            c.name.len() <= MAX_NAME && c.version.as_ref().is_none_or(|v| v.len() <= MAX_VERSION)
+        });
+        for c in absurd {
+            self.errors.push(FileError {
+                path: c
+                    .locations
+                    .first()
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default(),
+                error: format!(
+                    "a {}-byte name or {}-byte version is no package's: dropped",
+                    c.name.len(),
+                    c.version.as_ref().map_or(0, String::len)
+                ),
+            });
+        }
         let mut index: std::collections::HashMap<String, usize> = self
             .components
             .iter()

@@ -147,9 +147,9 @@ pub(crate) fn read_capped(meta: &FileMeta<'_>, reader: &mut dyn Read, cap: u64) 
     Ok(data)
 }
 
-fn text(meta: &FileMeta<'_>, data: &[u8]) -> Result<String> {
-    String::from_utf8(data.to_vec())
-        .map_err(|_| InventoryError::malformed(meta.path, "not UTF-8 text"))
+/// The bytes as text, without a second copy (manifests may be 64 MiB).
+fn text(meta: &FileMeta<'_>, data: Vec<u8>) -> Result<String> {
+    String::from_utf8(data).map_err(|_| InventoryError::malformed(meta.path, "not UTF-8 text"))
 }
 
 /// Read one classified file and return what it declares or contains.
@@ -195,7 +195,7 @@ pub fn run(
         return Ok(binary(meta, &mut elf::slice_reader(&data), Some(&data)));
     }
     let data = read_capped(meta, reader, limits.max_manifest_bytes)?;
-    let t = text(meta, &data)?;
+    let t = text(meta, data)?;
     let p = meta.path;
     Ok(match kind {
         Kind::PyMetadata => python::metadata(&t).into_iter().collect(),
