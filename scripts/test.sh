@@ -14,6 +14,10 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # and debootstrap makes a real Debian root filesystem.
 command -v go >/dev/null || need+=(golang-go)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# rpmbuild and rpm make a real rpm database (SQLite backend); zstd
+# compresses an image layer.
+command -v rpmbuild >/dev/null || need+=(rpm)
+command -v zstd >/dev/null || need+=(zstd)
 # Host watch tests open an all-interface socket only inside a network
 # namespace they create (ip netns).
 command -v ip >/dev/null || need+=(iproute2)
