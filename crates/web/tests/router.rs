@@ -743,7 +743,7 @@ async fn non_loopback_needs_a_strong_token() {
         listen: "0.0.0.0:8717".parse().unwrap(),
         token: None,
     };
-    let e = router(store.clone(), &open).err().expect("refused");
+    let e = router(store.clone(), &open).expect_err("refused");
     assert!(e.to_string().contains("without a token"), "{e}");
     let weak = Options {
         listen: "127.0.0.1:8717".parse().unwrap(),
