@@ -11,11 +11,17 @@ use crate::error::{db, Result, StoreError};
 use crate::open::Backend;
 
 /// (version, name, SQL). Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "dashboard indexes",
+        include_str!("../migrations/0002_dashboard_indexes.sql"),
+    ),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// An arbitrary constant: the PostgreSQL advisory lock aimap migrates under.
 const PG_LOCK_KEY: i64 = 0x0a1a_4a90;
