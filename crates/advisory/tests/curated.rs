@@ -74,6 +74,19 @@ fn redis_vectors() {
         .find(|m| m.aliases.contains(&"CVE-2025-21605".to_string()))
         .unwrap();
     assert_eq!(dos.fixed.as_deref(), Some("6.2.18"));
+    // CVE-2025-21605 per branch: 7.0 (end of life) and 7.2 get 7.2.8, 7.4 gets 7.4.3.
+    for (version, fixed) in [("7.0.15", "7.2.8"), ("7.2.7", "7.2.8"), ("7.4.2", "7.4.3")] {
+        let r = check(&idx, REDIS, version, &["CVE-2025-21605"], &[]);
+        let dos = r
+            .affected
+            .iter()
+            .find(|m| m.aliases.contains(&"CVE-2025-21605".to_string()))
+            .unwrap();
+        assert_eq!(dos.fixed.as_deref(), Some(fixed), "{version}");
+    }
+    for version in ["7.2.8", "7.2.9", "7.4.3", "8.0.0"] {
+        check(&idx, REDIS, version, &[], &["CVE-2025-21605"]);
+    }
     check(
         &idx,
         REDIS,
