@@ -52,7 +52,8 @@ impl Ecosystem {
         match self {
             Self::Go => Some(Scheme::Go),
             Self::PyPI => Some(Scheme::Pep440),
-            Self::Npm | Self::CratesIo => Some(Scheme::Semver),
+            Self::Npm => Some(Scheme::Npm),
+            Self::CratesIo => Some(Scheme::Cargo),
             Self::Debian(_) => Some(Scheme::Debian),
             Self::Generic => Some(Scheme::Generic),
             Self::Other(name) if name.starts_with("Ubuntu") => Some(Scheme::Debian),
@@ -61,11 +62,14 @@ impl Ecosystem {
     }
 
     /// The scheme for a range of the given OSV type in this ecosystem.
-    /// `SEMVER` ranges are SemVer everywhere; Go's are read with Go's
-    /// leniency (`v` prefixes).
+    /// `SEMVER` ranges are SemVer everywhere; Go, npm and crates.io, whose
+    /// own orderings are SemVer precedence, keep their own reading of the
+    /// text (Go's `v` prefixes, npm's loose forms, Cargo's strictness).
     pub fn scheme_for_range(&self, semver_range: bool) -> Option<Scheme> {
         match (self, semver_range) {
             (Self::Go, _) => Some(Scheme::Go),
+            (Self::Npm, _) => Some(Scheme::Npm),
+            (Self::CratesIo, _) => Some(Scheme::Cargo),
             (_, true) => Some(Scheme::Semver),
             (_, false) => self.scheme(),
         }
