@@ -151,7 +151,10 @@ fn npm_ranges_with_prereleases_follow_osv_not_node_semver_ranges() {
     assert!(affected("v1.2.3"), "loose spelling of the release");
     assert!(affected("3.4.5-alpha.9"));
     assert!(!affected("3.4.5"));
-    assert!(!affected("= 3.4.5+build.7"), "build metadata has no precedence");
+    assert!(
+        !affected("= 3.4.5+build.7"),
+        "build metadata has no precedence"
+    );
 }
 
 /// The semver crate's tests/test_version.rs (test_lt, test_gt, test_le,
@@ -170,10 +173,7 @@ fn crates_io_orders_like_cargo() {
         assert_eq!(cmp(cargo, lo, hi), Ordering::Less, "{lo} < {hi}");
         assert_eq!(cmp(cargo, hi, lo), Ordering::Greater, "{hi} > {lo}");
     }
-    assert_eq!(
-        cmp(cargo, "1.2.3-alpha2", "1.2.3-alpha2"),
-        Ordering::Equal
-    );
+    assert_eq!(cmp(cargo, "1.2.3-alpha2", "1.2.3-alpha2"), Ordering::Equal);
     let spec = [
         "1.0.0-alpha",
         "1.0.0-alpha.1",
