@@ -10,8 +10,8 @@ use crate::version::Scheme;
 
 /// The OSV ecosystem name aimap uses for its own curated advisories about
 /// products that have no package ecosystem (Redis, Triton). Their packages
-/// carry a `pkg:generic/...` purl, and the name is the purl's
-/// `namespace/name`.
+/// carry a `pkg:generic/...` (or, for GitHub-hosted ones, `pkg:github/...`)
+/// purl, and the name is the purl's `namespace/name`.
 pub const GENERIC: &str = "Generic";
 
 /// An OSV ecosystem, as far as matching cares.
@@ -206,7 +206,9 @@ impl Purl {
             "pypi" => Ecosystem::PyPI,
             "npm" => Ecosystem::Npm,
             "cargo" => Ecosystem::CratesIo,
-            "generic" => Ecosystem::Generic,
+            // A GitHub-hosted product without a registry (Qdrant, llama.cpp,
+            // TGI) is versioned by its release tags, like a generic product.
+            "generic" | "github" => Ecosystem::Generic,
             // OSV's Debian advisories are per source package; the release
             // comes from the distro qualifier (`debian-12` or `bookworm`).
             "deb"
@@ -316,6 +318,14 @@ mod tests {
         assert_eq!(
             eco("pkg:cargo/serde"),
             Some((Ecosystem::CratesIo, "serde".into()))
+        );
+        assert_eq!(
+            eco("pkg:github/qdrant/qdrant"),
+            Some((Ecosystem::Generic, "qdrant/qdrant".into()))
+        );
+        assert_eq!(
+            eco("pkg:github/ggml-org/llama.cpp"),
+            Some((Ecosystem::Generic, "ggml-org/llama.cpp".into()))
         );
         assert_eq!(eco("pkg:maven/org.apache/log4j"), None);
     }
