@@ -81,6 +81,9 @@ fn old_and_current_ollama_get_the_advisories_of_their_version() {
         .expect("Probllama matched");
     assert_eq!(probllama["fixed"], "0.1.34");
     assert!(probllama["aliases"].to_string().contains("CVE-2024-37032"));
+    // The curated record of the same CVE is folded in as an alias: the
+    // database record keeps its id.
+    assert!(probllama["aliases"].to_string().contains("AIMAP-2024-0500"));
     let finding = old["findings"]
         .as_array()
         .unwrap()
@@ -279,4 +282,122 @@ fn db_update_downloads_osv_exports_and_status_reports_them() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PyPI: failed"));
+}
+
+/// The curated set alone (an empty store): an old Ollama (the Ollama
+/// emulator), an old vLLM and an old Qdrant (landscape emulators copied
+/// from their sources) get the curated records of their versions, through
+/// the probes' own package URLs. Qdrant's `pkg:github/...` purl is matched
+/// as a generic product, so its matches are version-only.
+#[test]
+fn curated_records_reach_scans_of_old_ollama_vllm_and_qdrant() {
+    use aimap_farm::{Landscape, Product};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let landscape = |product, version: &str| {
+        let mut l = Landscape::sample(product, false);
+        l.version = version.to_string();
+        Emulator::Landscape(l)
+    };
+    let servers = [
+        (
+            Emulator::Ollama {
+                version: "0.1.32".into(),
+                models: vec![],
+            },
+            "127.101.0.1:11434",
+        ),
+        (landscape(Product::Vllm, "0.10.1"), "127.101.0.2:8000"),
+        (landscape(Product::Qdrant, "1.8.4"), "127.101.0.3:6333"),
+    ];
+    let _running: Vec<_> = servers
+        .into_iter()
+        .map(|(e, addr)| rt.block_on(start(e, addr.parse().unwrap())).unwrap())
+        .collect();
+    let empty = tempfile::tempdir().unwrap();
+    let (report, _) = scan_json(&[
+        "127.101.0.1-3",
+        "-p",
+        "11434,8000,6333",
+        "--advisories",
+        empty.path().to_str().unwrap(),
+    ]);
+    let curated = aimap_advisory::Index::build(
+        aimap_advisory::curated()
+            .into_iter()
+            .map(|a| (a, aimap_advisory::Source::Curated)),
+    );
+    let check = |ip: &str, port: u16, purl: &str, yes: &[(&str, &str)], no: &[&str]| {
+        let s = service(&report, ip, port).unwrap_or_else(|| panic!("{ip}:{port} found"));
+        let version = s["version"].as_str().expect("version read");
+        assert_eq!(s["purl"], format!("{purl}@{version}"));
+        let mut got = ids(&s["vulnerabilities"]);
+        got.sort();
+        // The scan reports exactly what the matcher says for that version.
+        let mut want: Vec<String> = curated
+            .match_purl(purl, Some(version))
+            .affected
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        want.sort();
+        assert_eq!(got, want, "{ip}:{port}");
+        for (id, fixed) in yes {
+            let v = s["vulnerabilities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["id"] == *id)
+                .unwrap_or_else(|| panic!("{id} missing at {ip}: {got:?}"));
+            assert_eq!(v["fixed"], *fixed, "{id}");
+            assert!(
+                s["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["id"] == *id && f["kind"] == "vulnerability"),
+                "{id} is a finding"
+            );
+        }
+        for id in no {
+            assert!(!got.contains(&id.to_string()), "{id} at {ip}: {got:?}");
+        }
+        s.clone()
+    };
+    check(
+        "127.101.0.1",
+        11434,
+        "pkg:golang/github.com/ollama/ollama",
+        &[
+            ("AIMAP-2024-0500", "0.1.34"),
+            ("AIMAP-2024-0502", "0.1.47"),
+            ("AIMAP-2026-0500", "0.17.1"),
+        ],
+        // DNS rebinding was fixed in 0.1.29.
+        &["AIMAP-2024-0501"],
+    );
+    check(
+        "127.101.0.2",
+        8000,
+        "pkg:pypi/vllm",
+        &[
+            ("AIMAP-2025-1003", "0.11.1"),
+            ("AIMAP-2026-1000", "0.14.1"),
+            ("AIMAP-2026-1001", "0.22.0"),
+        ],
+        // Fixed in 0.8.5, and introduced only in 0.10.2.
+        &["AIMAP-2025-1000", "AIMAP-2025-1004"],
+    );
+    let qdrant = check(
+        "127.101.0.3",
+        6333,
+        "pkg:github/qdrant/qdrant",
+        &[("AIMAP-2024-1201", "1.9.0"), ("AIMAP-2024-1202", "1.9.0")],
+        // Fixed in 1.8.0.
+        &["AIMAP-2024-1200"],
+    );
+    assert!(qdrant["vulnerabilities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["confidence"] == "version-only"));
 }

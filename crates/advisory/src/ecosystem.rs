@@ -10,8 +10,8 @@ use crate::version::Scheme;
 
 /// The OSV ecosystem name aimap uses for its own curated advisories about
 /// products that have no package ecosystem (Redis, Triton). Their packages
-/// carry a `pkg:generic/...` purl, and the name is the purl's
-/// `namespace/name`.
+/// carry a `pkg:generic/...` (or, for GitHub-hosted ones, `pkg:github/...`)
+/// purl, and the name is the purl's `namespace/name`.
 pub const GENERIC: &str = "Generic";
 
 /// An OSV ecosystem, as far as matching cares.
@@ -61,7 +61,8 @@ impl Ecosystem {
         match self {
             Self::Go => Some(Scheme::Go),
             Self::PyPI => Some(Scheme::Pep440),
-            Self::Npm | Self::CratesIo => Some(Scheme::Semver),
+            Self::Npm => Some(Scheme::Npm),
+            Self::CratesIo => Some(Scheme::Cargo),
             Self::Debian(_) => Some(Scheme::Debian),
             Self::Rpm { .. } => Some(Scheme::Rpm),
             Self::Generic => Some(Scheme::Generic),
@@ -71,11 +72,14 @@ impl Ecosystem {
     }
 
     /// The scheme for a range of the given OSV type in this ecosystem.
-    /// `SEMVER` ranges are SemVer everywhere; Go's are read with Go's
-    /// leniency (`v` prefixes).
+    /// `SEMVER` ranges are SemVer everywhere; Go, npm and crates.io, whose
+    /// own orderings are SemVer precedence, keep their own reading of the
+    /// text (Go's `v` prefixes, npm's loose forms, Cargo's strictness).
     pub fn scheme_for_range(&self, semver_range: bool) -> Option<Scheme> {
         match (self, semver_range) {
             (Self::Go, _) => Some(Scheme::Go),
+            (Self::Npm, _) => Some(Scheme::Npm),
+            (Self::CratesIo, _) => Some(Scheme::Cargo),
             (_, true) => Some(Scheme::Semver),
             (_, false) => self.scheme(),
         }
@@ -221,7 +225,9 @@ impl Purl {
             "pypi" => Ecosystem::PyPI,
             "npm" => Ecosystem::Npm,
             "cargo" => Ecosystem::CratesIo,
-            "generic" => Ecosystem::Generic,
+            // A GitHub-hosted product without a registry (Qdrant, llama.cpp,
+            // TGI) is versioned by its release tags, like a generic product.
+            "generic" | "github" => Ecosystem::Generic,
             // OSV's Debian advisories are per source package; the release
             // comes from the distro qualifier (`debian-12` or `bookworm`).
             "deb"
@@ -364,6 +370,14 @@ mod tests {
         assert_eq!(
             eco("pkg:cargo/serde"),
             Some((Ecosystem::CratesIo, "serde".into()))
+        );
+        assert_eq!(
+            eco("pkg:github/qdrant/qdrant"),
+            Some((Ecosystem::Generic, "qdrant/qdrant".into()))
+        );
+        assert_eq!(
+            eco("pkg:github/ggml-org/llama.cpp"),
+            Some((Ecosystem::Generic, "ggml-org/llama.cpp".into()))
         );
         assert_eq!(eco("pkg:maven/org.apache/log4j"), None);
         assert_eq!(

@@ -420,7 +420,11 @@ fn summary(a: &Advisory) -> String {
 /// aliases. Matches already present in `already` are dropped. Linear in
 /// the number of ids: packages such as Go's `stdlib` match hundreds of
 /// advisories at old versions.
-fn dedupe(matches: Vec<Match>, already: &[Match]) -> Vec<Match> {
+fn dedupe(mut matches: Vec<Match>, already: &[Match]) -> Vec<Match> {
+    // Database records first, whichever package name (current or former)
+    // they were filed under, so that they keep their id when a curated
+    // record describes the same vulnerability. The sort is stable.
+    matches.sort_by_key(|m| m.source);
     fn names(m: &Match) -> impl Iterator<Item = &str> {
         std::iter::once(m.id.as_str()).chain(m.aliases.iter().map(String::as_str))
     }

@@ -1,8 +1,11 @@
-//! The curated advisories: lint-clean, and right on the research notes'
-//! ground-truth vectors.
+//! The curated advisories: lint-clean, every record's own ranges honoured
+//! by the matcher, and right on the research notes' ground-truth vectors.
 
 mod common;
 
+use std::collections::BTreeMap;
+
+use aimap_advisory::osv::EventKind;
 use aimap_advisory::{curated, lint_curated, Confidence, Index, MatchResult, Source};
 use common::has;
 
@@ -24,7 +27,164 @@ fn check(index: &Index, purl: &str, version: &str, yes: &[&str], no: &[&str]) ->
 #[test]
 fn curated_data_passes_lint() {
     assert_eq!(lint_curated(), Vec::<String>::new());
-    assert!(curated().len() >= 55);
+    assert!(curated().len() >= 120);
+}
+
+/// A version just below `fixed` in every scheme the curated data uses: the
+/// last non-zero number is decremented and the numbers after it become 999
+/// (`2.2.1` → `2.2.0`, `5.0` → `4.999`, `b3561` → `b3560`, `0.4.0-ci1` →
+/// `0.4.0-ci0`, `1.5.0.post0` → `1.4.999.post999`).
+fn predecessor(fixed: &str) -> String {
+    let runs: Vec<(usize, usize)> = {
+        let b = fixed.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i].is_ascii_digit() {
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                out.push((start, i));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    };
+    // The build metadata of `+incompatible` has no digits, so it is kept.
+    let last = runs
+        .iter()
+        .rposition(|&(a, b)| fixed[a..b].bytes().any(|d| d != b'0'))
+        .unwrap_or_else(|| panic!("{fixed}: no non-zero number to step below"));
+    let mut out = String::new();
+    let mut pos = 0;
+    for (i, &(a, b)) in runs.iter().enumerate() {
+        out.push_str(&fixed[pos..a]);
+        let n: u128 = fixed[a..b].parse().unwrap();
+        match i.cmp(&last) {
+            std::cmp::Ordering::Less => out.push_str(&fixed[a..b]),
+            std::cmp::Ordering::Equal => out.push_str(&(n - 1).to_string()),
+            std::cmp::Ordering::Greater => out.push_str("999"),
+        }
+        pos = b;
+    }
+    out.push_str(&fixed[pos..]);
+    out
+}
+
+#[test]
+fn predecessor_steps_below_in_each_scheme() {
+    for (fixed, want) in [
+        ("2.2.1", "2.2.0"),
+        ("5.0", "4.999"),
+        ("b3561", "b3560"),
+        ("0.4.0-ci1", "0.4.0-ci0"),
+        ("1.5.0.post0", "1.4.999.post999"),
+        ("25.0.6+incompatible", "25.0.5+incompatible"),
+        ("1.38.0-rc.0", "1.37.999-rc.999"),
+    ] {
+        assert_eq!(predecessor(fixed), want);
+    }
+}
+
+/// Every interval of every curated record, checked through the matcher
+/// with the record's own purl: a version inside the interval (its
+/// `introduced`, its `last_affected`, or just below its fix when it starts
+/// at 0) is affected and reports that fix; the fixed version itself is
+/// not. Nothing here is listed by hand, so a new record is covered the
+/// moment it is added.
+#[test]
+fn every_curated_interval_matches_inside_and_not_at_its_fix() {
+    let all = curated();
+    let idx = index();
+    let mut checked = 0;
+    for a in &all {
+        for af in &a.affected {
+            let purl = af.package.purl.as_deref().expect("lint requires a purl");
+            for range in &af.ranges {
+                let mut open: Option<&str> = None;
+                for e in &range.events {
+                    match e.kind {
+                        EventKind::Introduced => open = Some(&e.version),
+                        EventKind::Fixed | EventKind::LastAffected => {
+                            let intro = open.take().unwrap_or_else(|| {
+                                panic!("{}: {:?} before any introduced", a.id, e)
+                            });
+                            let fix = (e.kind == EventKind::Fixed).then_some(e.version.as_str());
+                            let inside = match (intro, fix) {
+                                (_, None) => e.version.clone(),
+                                ("0", Some(f)) => predecessor(f),
+                                (i, Some(_)) => i.to_string(),
+                            };
+                            let r = idx.match_purl(purl, Some(&inside));
+                            let m = r
+                                .affected
+                                .iter()
+                                .find(|m| m.id == a.id || m.aliases.contains(&a.id))
+                                .unwrap_or_else(|| {
+                                    panic!("{} should affect {purl} {inside}: {:?}", a.id, r.note)
+                                });
+                            assert_eq!(m.fixed.as_deref(), fix, "{} at {inside}", a.id);
+                            if let Some(f) = fix {
+                                let r = idx.match_purl(purl, Some(f));
+                                assert!(
+                                    !r.affected.iter().any(|m| m.id == a.id),
+                                    "{} should not affect {purl} {f}",
+                                    a.id
+                                );
+                            }
+                            checked += 1;
+                        }
+                        EventKind::Limit => open = None,
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= all.len(),
+        "{checked} intervals for {} records",
+        all.len()
+    );
+}
+
+/// docs/advisories.md lists, per package URL, how many curated records
+/// cover it; the table must match the data.
+#[test]
+fn coverage_table_in_the_docs_matches_the_data() {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for a in curated() {
+        let mut purls: Vec<String> = a
+            .affected
+            .iter()
+            .filter_map(|af| af.package.purl.clone())
+            .collect();
+        purls.sort();
+        purls.dedup();
+        for p in purls {
+            *counts.entry(p).or_default() += 1;
+        }
+    }
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/advisories.md"
+    ))
+    .expect("docs/advisories.md");
+    let mut documented: BTreeMap<String, usize> = BTreeMap::new();
+    for line in doc.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // | product | `purl` | records |
+        if let (Some(purl), Some(n)) = (cells.get(2), cells.get(3)) {
+            if let (Some(purl), Ok(n)) = (
+                purl.strip_prefix('`').and_then(|p| p.strip_suffix('`')),
+                n.parse::<usize>(),
+            ) {
+                documented.insert(purl.to_string(), n);
+            }
+        }
+    }
+    assert_eq!(documented, counts, "update the table in docs/advisories.md");
 }
 
 const REDIS: &str = "pkg:generic/redis";
@@ -74,6 +234,19 @@ fn redis_vectors() {
         .find(|m| m.aliases.contains(&"CVE-2025-21605".to_string()))
         .unwrap();
     assert_eq!(dos.fixed.as_deref(), Some("6.2.18"));
+    // CVE-2025-21605 per branch: 7.0 (end of life) and 7.2 get 7.2.8, 7.4 gets 7.4.3.
+    for (version, fixed) in [("7.0.15", "7.2.8"), ("7.2.7", "7.2.8"), ("7.4.2", "7.4.3")] {
+        let r = check(&idx, REDIS, version, &["CVE-2025-21605"], &[]);
+        let dos = r
+            .affected
+            .iter()
+            .find(|m| m.aliases.contains(&"CVE-2025-21605".to_string()))
+            .unwrap();
+        assert_eq!(dos.fixed.as_deref(), Some(fixed), "{version}");
+    }
+    for version in ["7.2.8", "7.2.9", "7.4.3", "8.0.0"] {
+        check(&idx, REDIS, version, &[], &["CVE-2025-21605"]);
+    }
     check(
         &idx,
         REDIS,

@@ -23,8 +23,16 @@ pub use rpm::RpmVersion;
 /// The ordering rules of one family of version strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scheme {
-    /// Semantic Versioning 2.0 (crates.io, npm, OSV `SEMVER` ranges).
+    /// Semantic Versioning 2.0 precedence (OSV `SEMVER` ranges), read
+    /// leniently: a `v` or `=` prefix and a short core (`1.2`) are accepted.
     Semver,
+    /// npm: SemVer 2.0 precedence, read the way node-semver's loose mode
+    /// reads versions (`v`, `=` and blanks before the number, at most 256
+    /// characters, numbers up to 2^53 - 1).
+    Npm,
+    /// crates.io: SemVer 2.0 precedence, read as strictly as Cargo reads a
+    /// version (no prefix, no short core, no leading zeros).
+    Cargo,
     /// Go module versions: SemVer with a `v` prefix, `+incompatible` and
     /// pseudo-versions (which are SemVer pre-releases by design).
     Go,
@@ -43,6 +51,8 @@ impl Scheme {
     pub fn name(self) -> &'static str {
         match self {
             Self::Semver => "SemVer",
+            Self::Npm => "npm",
+            Self::Cargo => "Cargo",
             Self::Go => "Go",
             Self::Pep440 => "PEP 440",
             Self::Debian => "Debian",
@@ -59,6 +69,8 @@ impl Scheme {
         }
         match self {
             Self::Semver => semantic::parse_semver(text).map(Version::Semver),
+            Self::Npm => semantic::parse_npm(text).map(Version::Semver),
+            Self::Cargo => semantic::parse_cargo(text).map(Version::Semver),
             Self::Go => semantic::parse_go(text).map(Version::Semver),
             Self::Pep440 => pep440::parse(text).map(Version::Pep440),
             Self::Debian => DebianVersion::parse(text).map(Version::Debian),
@@ -183,6 +195,8 @@ mod tests {
     fn empty_is_an_error_in_every_scheme() {
         for s in [
             Scheme::Semver,
+            Scheme::Npm,
+            Scheme::Cargo,
             Scheme::Go,
             Scheme::Pep440,
             Scheme::Debian,

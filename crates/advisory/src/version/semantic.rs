@@ -1,5 +1,6 @@
-//! SemVer (crates.io, npm) and Go module versions, both read into
-//! `semver::Version`.
+//! SemVer (OSV `SEMVER` ranges, npm, crates.io) and Go module versions, all
+//! read into `semver::Version` and ordered by SemVer 2.0 precedence. The
+//! schemes differ only in what text they accept.
 
 use std::cmp::Ordering;
 
@@ -25,6 +26,35 @@ pub(super) fn precedence(a: &semver::Version, b: &semver::Version) -> Ordering {
 /// leading `v` or `=`, and a missing minor or patch (`1.2` is `1.2.0`).
 pub(super) fn parse_semver(text: &str) -> Result<semver::Version> {
     parse_lenient(Scheme::Semver, text.trim_start_matches(['v', 'V', '=']))
+}
+
+/// node-semver's limits: longer strings and bigger numbers are not versions.
+const NPM_MAX_LENGTH: usize = 256;
+const NPM_MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// Reads an npm version as node-semver's loose mode does: any run of `v`,
+/// `=` and blanks before the number is ignored (`= v1.2.3` is `1.2.3`).
+/// Like the other banner schemes it also pads a short core, which
+/// node-semver would reject; registry data never has one.
+pub(super) fn parse_npm(text: &str) -> Result<semver::Version> {
+    if text.len() > NPM_MAX_LENGTH {
+        return Err(Scheme::Npm.error(text, "longer than 256 characters"));
+    }
+    let core = text.trim_start_matches(|c: char| c == 'v' || c == '=' || c.is_whitespace());
+    let v = parse_lenient(Scheme::Npm, core)?;
+    if [v.major, v.minor, v.patch]
+        .iter()
+        .any(|&n| n > NPM_MAX_SAFE_INTEGER)
+    {
+        return Err(Scheme::Npm.error(text, "number above 2^53 - 1"));
+    }
+    Ok(v)
+}
+
+/// Reads a crates.io version exactly as Cargo does: full SemVer 2.0, no
+/// prefix, no padding (crates.io never publishes anything else).
+pub(super) fn parse_cargo(text: &str) -> Result<semver::Version> {
+    semver::Version::parse(text).map_err(|e| Scheme::Cargo.error(text, e.to_string()))
 }
 
 /// Reads a Go module version. The Go vulnerability database writes them
@@ -130,6 +160,17 @@ mod tests {
                 "v0.1.0",
                 "v0.1.1-0.20200101000000-aaaaaaaaaaaa",
                 "v0.1.1",
+            ],
+        );
+        // The third form (Go modules reference, "Pseudo-versions"): after a
+        // pre-release tag, `vX.Y.Z-pre.0.yyyymmddhhmmss-abcdefabcdef`.
+        assert_ascending(
+            go,
+            &[
+                "v1.2.3-pre",
+                "v1.2.3-pre.0.20200101000000-aaaaaaaaaaaa",
+                "v1.2.3-pre.0.20210101000000-bbbbbbbbbbbb",
+                "v1.2.3",
             ],
         );
         // The Go database's Milvus fix: a pseudo-version on v0.10.3.
