@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod auth_proxy;
+mod bson;
 mod decoy;
 mod endless;
 mod garbage;
@@ -20,6 +21,7 @@ mod gin;
 mod http;
 mod json;
 mod landscape;
+mod mongodb;
 mod nginx;
 mod ollama;
 mod ollama_models;
@@ -41,6 +43,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use landscape::{Landscape, Product};
+pub use mongodb::MongoDb;
 pub use triton::{RESTRICTED_HEADER, RESTRICTED_VALUE};
 
 /// What a farm server pretends to be.
@@ -76,6 +79,8 @@ pub enum Emulator {
     /// A product of the wider AI landscape (LLM servers, vector stores, ML
     /// platforms, infrastructure), emulated from its source.
     Landscape(Landscape),
+    /// A standalone mongod on the wire protocol (OP_MSG).
+    MongoDb(MongoDb),
 }
 
 impl Emulator {
@@ -89,6 +94,7 @@ impl Emulator {
             Self::PlainHttp | Self::EndlessBody => 8080,
             Self::Garbage | Self::Silent => 9000,
             Self::Landscape(l) => l.product.default_port(),
+            Self::MongoDb(_) => 27017,
         }
     }
 }
@@ -149,6 +155,7 @@ enum Server {
     Https(Box<dyn http::Handler>, tokio_rustls::TlsAcceptor),
     Garbage,
     Silent,
+    MongoDb(MongoDb),
 }
 
 impl Server {
@@ -181,6 +188,7 @@ impl Server {
                 }
             },
             Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
+            Emulator::MongoDb(db) => Self::MongoDb(db),
         }
     }
 
@@ -193,6 +201,7 @@ impl Server {
             },
             Self::Garbage => garbage::serve(stream).await,
             Self::Silent => silent::serve(stream).await,
+            Self::MongoDb(db) => mongodb::serve(stream, db).await,
         }
     }
 }

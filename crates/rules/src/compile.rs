@@ -19,6 +19,8 @@ pub enum Transport {
     /// Model Context Protocol over HTTP (streamable HTTP, or the older
     /// HTTP+SSE): initialize, then tools/list, rendered as one JSON document.
     Mcp,
+    /// MongoDB wire protocol (OP_MSG): read-only commands, replies as text.
+    Mongodb,
 }
 
 impl Transport {
@@ -29,6 +31,7 @@ impl Transport {
             Self::Tcp => "tcp",
             Self::Postgres => "postgres",
             Self::Mcp => "mcp",
+            Self::Mongodb => "mongodb",
         }
     }
 }
@@ -91,9 +94,10 @@ impl Rule {
             "tcp" => Transport::Tcp,
             "postgres" => Transport::Postgres,
             "mcp" => Transport::Mcp,
+            "mongodb" => Transport::Mongodb,
             other => {
                 return Err(format!(
-                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp)"
+                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp, mongodb)"
                 ))
             }
         };
@@ -270,6 +274,30 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
                 ));
             }
             Ok(Request::Resp { args })
+        }
+        Transport::Mongodb => {
+            if http_fields || r.send.is_some() {
+                return Err("a mongodb request takes only `command`".into());
+            }
+            let commands = r
+                .command
+                .filter(|c| !c.is_empty() && c.len() <= 8)
+                .ok_or("a mongodb request needs 1-8 command names")?;
+            // Read-only by construction: these only report state.
+            const READ_ONLY: [&str; 6] = [
+                "hello",
+                "isMaster",
+                "buildInfo",
+                "listDatabases",
+                "connectionStatus",
+                "ping",
+            ];
+            if let Some(bad) = commands.iter().find(|c| !READ_ONLY.contains(&c.as_str())) {
+                return Err(format!(
+                    "command {bad} is not on the read-only list {READ_ONLY:?}"
+                ));
+            }
+            Ok(Request::Mongo { commands })
         }
         Transport::Tcp => {
             if http_fields || r.command.is_some() {

@@ -18,6 +18,8 @@ pub enum Request {
     Postgres { user: String, database: String },
     /// MCP initialize + tools/list at `path` (streamable HTTP, else HTTP+SSE).
     Mcp { path: String },
+    /// Read-only MongoDB commands, run in order on one connection.
+    Mongo { commands: Vec<String> },
 }
 
 impl fmt::Display for Request {
@@ -33,6 +35,7 @@ impl fmt::Display for Request {
                 write!(f, "startup user={user} database={database}")
             }
             Self::Mcp { path } => write!(f, "MCP initialize, tools/list {path}"),
+            Self::Mongo { commands } => write!(f, "MongoDB {}", commands.join(", ")),
         }
     }
 }

@@ -11,8 +11,8 @@ use tracing::debug;
 
 use crate::findings;
 use crate::transport::{
-    http_exchange, mcp_exchange, postgres_exchange, resp_exchange, tcp_exchange, tls_connector,
-    Limits, TlsConnector, TransportError,
+    http_exchange, mcp_exchange, mongodb_exchange, postgres_exchange, resp_exchange, tcp_exchange,
+    tls_connector, Limits, TlsConnector, TransportError,
 };
 
 /// The most requests sent to one port, whatever the rules ask.
@@ -87,7 +87,8 @@ impl Fingerprinter {
             Transport::Mcp => 1,
             Transport::Resp => 2,
             Transport::Postgres => 3,
-            Transport::Tcp => 4,
+            Transport::Mongodb => 4,
+            Transport::Tcp => 5,
         });
         for transport in transports {
             for (order, rule) in candidates
@@ -203,6 +204,7 @@ impl<'a> Session<'a> {
             Transport::Resp => resp_exchange(self.addr, req, limits).await,
             Transport::Tcp => tcp_exchange(self.addr, req, limits).await,
             Transport::Postgres => postgres_exchange(self.addr, &self.fp.tls, req, limits).await,
+            Transport::Mongodb => mongodb_exchange(self.addr, req, limits).await,
             Transport::Http | Transport::Mcp => self.perform_http(req).await,
         }
     }

@@ -1,8 +1,10 @@
 //! The protocol layer: perform one read-only [`Request`] against one port and
 //! return a bounded [`Response`]. Every read is capped and every wait has a
 //! timeout, because every byte a target sends is hostile.
+pub mod bson;
 mod http;
 mod mcp;
+mod mongodb;
 mod postgres;
 mod resp;
 mod sse;
@@ -14,6 +16,7 @@ use std::time::Duration;
 
 pub use http::http_exchange;
 pub use mcp::mcp_exchange;
+pub use mongodb::{mongodb_exchange, op_msg, parse_reply_bytes as parse_mongodb_reply};
 pub use postgres::{postgres_exchange, startup_message};
 pub use resp::{encode_command, parse_resp_reply, resp_exchange};
 pub use tcp::tcp_exchange;

@@ -1,0 +1,89 @@
+//! Rules on protocols other than HTTP/1, against emulators in crates/farm
+//! built from each product's wire protocol: MongoDB (OP_MSG with BSON) and
+//! NVIDIA Triton's gRPC endpoint (HTTP/2 + protobuf). Each has an open and
+//! a secured twin, and hostile or look-alike servers on its port must give
+//! no claim and no crash.
+//!
+//! Addresses: 127.102.2.0/24.
+mod common;
+
+use std::net::SocketAddr;
+
+use aimap_farm::{start, Emulator, MongoDb, Running};
+use common::*;
+
+struct Farm {
+    _rt: tokio::runtime::Runtime,
+    _servers: Vec<Running>,
+}
+
+fn farm(servers: Vec<(Emulator, &str)>) -> Farm {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let running = servers
+        .into_iter()
+        .map(|(e, addr)| {
+            let addr: SocketAddr = addr.parse().unwrap();
+            rt.block_on(start(e, addr))
+                .unwrap_or_else(|err| panic!("{addr}: {err}"))
+        })
+        .collect();
+    Farm {
+        _rt: rt,
+        _servers: running,
+    }
+}
+
+fn mongo(auth: bool) -> Emulator {
+    Emulator::MongoDb(MongoDb {
+        version: "7.0.14".into(),
+        auth,
+        databases: vec!["rag".into()],
+    })
+}
+
+#[test]
+fn mongodb_open_secured_and_hostile_neighbours() {
+    let _farm = farm(vec![
+        (mongo(false), "127.102.2.1:27017"),
+        (mongo(true), "127.102.2.2:27017"),
+        // Not MongoDB on its port: random bytes, silence, an HTTP server.
+        (Emulator::Garbage, "127.102.2.3:27017"),
+        (Emulator::Silent, "127.102.2.4:27017"),
+        (Emulator::PlainHttp, "127.102.2.5:27017"),
+    ]);
+    let (r, out) = scan_json(&["127.102.2.1-5", "-p", "27017"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a critical finding fails the run"
+    );
+
+    let s = service(&r, "127.102.2.1", 27017).expect("open mongod found");
+    assert_eq!(s["service"], "mongodb", "{s}");
+    assert_eq!(s["transport"], "mongodb", "{s}");
+    assert_eq!(s["version"], "7.0.14", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    assert_eq!(s["findings"][0]["id"], "mongodb-unauthenticated", "{s}");
+    assert_eq!(s["findings"][0]["severity"], "critical", "{s}");
+    assert_eq!(
+        s["details"]["databases"],
+        serde_json::json!(["admin", "config", "local", "rag"]),
+        "{s}"
+    );
+
+    // buildInfo answers before a login, listDatabases does not.
+    let s = service(&r, "127.102.2.2", 27017).expect("mongod --auth found");
+    assert_eq!(s["service"], "mongodb", "{s}");
+    assert_eq!(s["version"], "7.0.14", "{s}");
+    assert_eq!(s["auth"], "required", "{s}");
+    assert!(s["findings"].as_array().unwrap().is_empty(), "{s}");
+    assert!(s["evidence"].to_string().contains("Unauthorized"), "{s}");
+
+    for n in 3..=5 {
+        let ip = format!("127.102.2.{n}");
+        assert!(
+            service(&r, &ip, 27017).is_none_or(|s| s["service"] != "mongodb"),
+            "{ip} taken for MongoDB: {r:#}"
+        );
+    }
+}
