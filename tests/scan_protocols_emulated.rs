@@ -87,3 +87,54 @@ fn mongodb_open_secured_and_hostile_neighbours() {
         );
     }
 }
+
+fn triton_grpc(restricted: bool) -> Emulator {
+    Emulator::TritonGrpc {
+        version: "2.59.0".into(),
+        models: vec!["resnet50".into(), "bert".into()],
+        restricted,
+    }
+}
+
+#[test]
+fn triton_grpc_open_restricted_and_look_alikes() {
+    let _farm = farm(vec![
+        (triton_grpc(false), "127.102.2.11:8001"),
+        (triton_grpc(true), "127.102.2.12:8001"),
+        // HTTP/1 only, random bytes, and MongoDB on Triton's gRPC port.
+        (Emulator::PlainHttp, "127.102.2.13:8001"),
+        (Emulator::Garbage, "127.102.2.14:8001"),
+        (mongo(false), "127.102.2.15:8001"),
+    ]);
+    let (r, _) = scan_json(&["127.102.2.11-15", "-p", "8001"]);
+
+    let s = service(&r, "127.102.2.11", 8001).expect("open Triton gRPC found");
+    assert_eq!(s["service"], "triton-grpc", "{s}");
+    assert_eq!(s["transport"], "grpc", "{s}");
+    assert_eq!(s["version"], "2.59.0", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    assert_eq!(s["findings"][0]["id"], "triton-grpc-unauthenticated", "{s}");
+    assert_eq!(
+        s["details"]["models"],
+        serde_json::json!(["resnet50", "bert"]),
+        "{s}"
+    );
+    let extensions = s["details"]["extensions"].to_string();
+    assert!(extensions.contains("model_repository"), "{extensions}");
+
+    // Metadata stays open; the repository index demands the header.
+    let s = service(&r, "127.102.2.12", 8001).expect("restricted Triton gRPC found");
+    assert_eq!(s["service"], "triton-grpc", "{s}");
+    assert_eq!(s["version"], "2.59.0", "{s}");
+    assert_eq!(s["auth"], "required", "{s}");
+    assert!(s["details"]["models"].is_null(), "{s}");
+    assert!(s["evidence"].to_string().contains("restricted"), "{s}");
+
+    for n in 13..=15 {
+        let ip = format!("127.102.2.{n}");
+        assert!(
+            service(&r, &ip, 8001).is_none_or(|s| s["service"] != "triton-grpc"),
+            "{ip} taken for Triton gRPC: {r:#}"
+        );
+    }
+}

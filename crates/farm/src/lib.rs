@@ -28,6 +28,7 @@ mod ollama_models;
 mod plain;
 mod silent;
 mod triton;
+mod triton_grpc;
 mod triton_metrics;
 mod triton_model;
 mod triton_paths;
@@ -68,6 +69,14 @@ pub enum Emulator {
     },
     /// Triton's Prometheus metrics endpoint (port 8002).
     TritonMetrics { models: Vec<String> },
+    /// Triton's gRPC endpoint (port 8001, cleartext HTTP/2). `restricted`
+    /// puts the same groups as [`Emulator::Triton`]'s behind `admin-key`
+    /// (`--grpc-restricted-protocol`).
+    TritonGrpc {
+        version: String,
+        models: Vec<String>,
+        restricted: bool,
+    },
     /// An ordinary nginx web server.
     PlainHttp,
     /// Accepts, writes random-looking non-protocol bytes, closes.
@@ -91,6 +100,7 @@ impl Emulator {
             Self::Ollama { .. } | Self::OllamaBehindAuthProxy | Self::OllamaDecoy => 11434,
             Self::Triton { .. } => 8000,
             Self::TritonMetrics { .. } => 8002,
+            Self::TritonGrpc { .. } => 8001,
             Self::PlainHttp | Self::EndlessBody => 8080,
             Self::Garbage | Self::Silent => 9000,
             Self::Landscape(l) => l.product.default_port(),
@@ -156,6 +166,7 @@ enum Server {
     Garbage,
     Silent,
     MongoDb(MongoDb),
+    Grpc(triton_grpc::TritonGrpc),
 }
 
 impl Server {
@@ -189,6 +200,15 @@ impl Server {
             },
             Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
             Emulator::MongoDb(db) => Self::MongoDb(db),
+            Emulator::TritonGrpc {
+                version,
+                models,
+                restricted,
+            } => Self::Grpc(triton_grpc::TritonGrpc {
+                version,
+                models,
+                restricted,
+            }),
         }
     }
 
@@ -202,6 +222,7 @@ impl Server {
             Self::Garbage => garbage::serve(stream).await,
             Self::Silent => silent::serve(stream).await,
             Self::MongoDb(db) => mongodb::serve(stream, db).await,
+            Self::Grpc(server) => triton_grpc::serve(stream, server).await,
         }
     }
 }

@@ -21,6 +21,8 @@ pub enum Transport {
     Mcp,
     /// MongoDB wire protocol (OP_MSG): read-only commands, replies as text.
     Mongodb,
+    /// gRPC over cleartext HTTP/2: one unary call, the reply as text.
+    Grpc,
 }
 
 impl Transport {
@@ -32,6 +34,7 @@ impl Transport {
             Self::Postgres => "postgres",
             Self::Mcp => "mcp",
             Self::Mongodb => "mongodb",
+            Self::Grpc => "grpc",
         }
     }
 }
@@ -95,9 +98,10 @@ impl Rule {
             "postgres" => Transport::Postgres,
             "mcp" => Transport::Mcp,
             "mongodb" => Transport::Mongodb,
+            "grpc" => Transport::Grpc,
             other => {
                 return Err(format!(
-                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp, mongodb)"
+                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp, mongodb, grpc)"
                 ))
             }
         };
@@ -299,6 +303,22 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
             }
             Ok(Request::Mongo { commands })
         }
+        Transport::Grpc => {
+            if r.method.is_some() || !r.headers.is_empty() || r.body.is_some() {
+                return Err(
+                    "a grpc request takes `path` and optionally `send` (the message)".into(),
+                );
+            }
+            if r.command.is_some() {
+                return Err("a grpc request takes `path` and `send`".into());
+            }
+            let path = r.path.ok_or("a grpc request needs a path")?;
+            check_grpc_method(&path)?;
+            Ok(Request::Grpc {
+                path,
+                message: unescape(r.send.as_deref().unwrap_or(""))?,
+            })
+        }
         Transport::Tcp => {
             if http_fields || r.command.is_some() {
                 return Err("a tcp request takes only `send`".into());
@@ -307,6 +327,46 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
                 send: unescape(r.send.as_deref().unwrap_or(""))?,
             })
         }
+    }
+}
+
+/// `/package.Service/Method`, where the method only reads: a status,
+/// metadata or listing call, never inference, loading or writing.
+fn check_grpc_method(path: &str) -> Result<(), String> {
+    let shape = path
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .filter(|(service, method)| {
+            let ok = |s: &str, extra: &[char]| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(&c))
+            };
+            ok(service, &['.']) && ok(method, &[])
+        });
+    let Some((_, method)) = shape else {
+        return Err(format!(
+            "grpc path {path:?} must be /package.Service/Method"
+        ));
+    };
+    const EXACT: [&str; 9] = [
+        "ServerLive",
+        "ServerReady",
+        "ServerMetadata",
+        "ModelReady",
+        "ModelMetadata",
+        "ModelConfig",
+        "ModelStatistics",
+        "RepositoryIndex",
+        "Check",
+    ];
+    const PREFIXES: [&str; 6] = ["Get", "List", "Describe", "Show", "HealthCheck", "Version"];
+    if EXACT.contains(&method) || PREFIXES.iter().any(|p| method.starts_with(p)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "grpc method {method} is not read-only (allowed: {EXACT:?}, or starting with {PREFIXES:?})"
+        ))
     }
 }
 

@@ -20,6 +20,9 @@ pub enum Request {
     Mcp { path: String },
     /// Read-only MongoDB commands, run in order on one connection.
     Mongo { commands: Vec<String> },
+    /// One unary gRPC call (`/package.Service/Method`) over cleartext
+    /// HTTP/2 with this protobuf request message.
+    Grpc { path: String, message: Vec<u8> },
 }
 
 impl fmt::Display for Request {
@@ -36,6 +39,7 @@ impl fmt::Display for Request {
             }
             Self::Mcp { path } => write!(f, "MCP initialize, tools/list {path}"),
             Self::Mongo { commands } => write!(f, "MongoDB {}", commands.join(", ")),
+            Self::Grpc { path, .. } => write!(f, "gRPC {path}"),
         }
     }
 }

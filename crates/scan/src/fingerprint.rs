@@ -11,8 +11,8 @@ use tracing::debug;
 
 use crate::findings;
 use crate::transport::{
-    http_exchange, mcp_exchange, mongodb_exchange, postgres_exchange, resp_exchange, tcp_exchange,
-    tls_connector, Limits, TlsConnector, TransportError,
+    grpc_exchange, http_exchange, mcp_exchange, mongodb_exchange, postgres_exchange, resp_exchange,
+    tcp_exchange, tls_connector, Limits, TlsConnector, TransportError,
 };
 
 /// The most requests sent to one port, whatever the rules ask.
@@ -85,10 +85,11 @@ impl Fingerprinter {
             // when no plain HTTP rule recognised the port.
             Transport::Http => 0,
             Transport::Mcp => 1,
-            Transport::Resp => 2,
-            Transport::Postgres => 3,
-            Transport::Mongodb => 4,
-            Transport::Tcp => 5,
+            Transport::Grpc => 2,
+            Transport::Resp => 3,
+            Transport::Postgres => 4,
+            Transport::Mongodb => 5,
+            Transport::Tcp => 6,
         });
         for transport in transports {
             for (order, rule) in candidates
@@ -205,6 +206,7 @@ impl<'a> Session<'a> {
             Transport::Tcp => tcp_exchange(self.addr, req, limits).await,
             Transport::Postgres => postgres_exchange(self.addr, &self.fp.tls, req, limits).await,
             Transport::Mongodb => mongodb_exchange(self.addr, req, limits).await,
+            Transport::Grpc => grpc_exchange(self.addr, self.host, req, limits).await,
             Transport::Http | Transport::Mcp => self.perform_http(req).await,
         }
     }

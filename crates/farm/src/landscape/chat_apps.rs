@@ -45,9 +45,9 @@ use crate::json::{Escape, J};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum App {
-    LibreChat,
-    LobeChat,
-    NextChat,
+    Libre,
+    Lobe,
+    Next,
 }
 
 pub(crate) struct ChatApp {
@@ -270,9 +270,9 @@ impl ChatApp {
 impl Handler for ChatApp {
     fn respond(&self, req: &Req) -> Response<Body> {
         match self.app {
-            App::LibreChat => self.librechat(&req.path),
-            App::LobeChat => self.lobechat(&req.path),
-            App::NextChat => self.nextchat(&req.path),
+            App::Libre => self.librechat(&req.path),
+            App::Lobe => self.lobechat(&req.path),
+            App::Next => self.nextchat(&req.path),
         }
     }
 }

@@ -125,9 +125,9 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::ClearMl => Box::new(clearml::ClearMl::new(l)),
         Product::Argilla => Box::new(argilla::Argilla::new(l)),
         Product::RagFlow => Box::new(ragflow::RagFlow::new(l)),
-        Product::LibreChat => chat(l, chat_apps::App::LibreChat),
-        Product::LobeChat => chat(l, chat_apps::App::LobeChat),
-        Product::NextChat => chat(l, chat_apps::App::NextChat),
+        Product::LibreChat => chat(l, chat_apps::App::Libre),
+        Product::LobeChat => chat(l, chat_apps::App::Lobe),
+        Product::NextChat => chat(l, chat_apps::App::Next),
     }
 }
 

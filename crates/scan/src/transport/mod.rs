@@ -2,10 +2,12 @@
 //! return a bounded [`Response`]. Every read is capped and every wait has a
 //! timeout, because every byte a target sends is hostile.
 pub mod bson;
+mod grpc;
 mod http;
 mod mcp;
 mod mongodb;
 mod postgres;
+pub mod protobuf;
 mod resp;
 mod sse;
 mod tcp;
@@ -14,6 +16,7 @@ mod tls;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use grpc::{grpc_exchange, grpc_frame, render_messages as render_grpc_messages};
 pub use http::http_exchange;
 pub use mcp::mcp_exchange;
 pub use mongodb::{mongodb_exchange, op_msg, parse_reply_bytes as parse_mongodb_reply};
