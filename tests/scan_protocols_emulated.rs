@@ -1,15 +1,15 @@
 //! Rules on protocols other than HTTP/1, against emulators in crates/farm
-//! built from each product's wire protocol: MongoDB (OP_MSG with BSON) and
-//! NVIDIA Triton's gRPC endpoint (HTTP/2 + protobuf). Each has an open and
-//! a secured twin, and hostile or look-alike servers on its port must give
-//! no claim and no crash.
+//! built from each product's wire protocol: MongoDB (OP_MSG with BSON),
+//! NVIDIA Triton's gRPC endpoint (HTTP/2 + protobuf) and Redis Stack
+//! (RESP). Each has an open and a secured twin, and hostile or look-alike
+//! servers on its port must give no claim and no crash.
 //!
 //! Addresses: 127.102.2.0/24.
 mod common;
 
 use std::net::SocketAddr;
 
-use aimap_farm::{start, Emulator, MongoDb, Running};
+use aimap_farm::{start, Emulator, MongoDb, RedisStack, Running};
 use common::*;
 
 struct Farm {
@@ -137,4 +137,41 @@ fn triton_grpc_open_restricted_and_look_alikes() {
             "{ip} taken for Triton gRPC: {r:#}"
         );
     }
+}
+
+/// redis-stack-server as it names its modules (search, ReJSON, ...), open
+/// and with requirepass. The real-server test (scan_redis.rs) covers a
+/// Debian redis-server with the older RediSearch build ("ft").
+#[test]
+fn redis_stack_modules_open_and_protected() {
+    let stack = |auth| {
+        Emulator::RedisStack(RedisStack {
+            version: "7.4.2".into(),
+            auth,
+        })
+    };
+    let _farm = farm(vec![
+        (stack(false), "127.102.2.21:6379"),
+        (stack(true), "127.102.2.22:6379"),
+        (mongo(false), "127.102.2.23:6379"),
+    ]);
+    let (r, _) = scan_json(&["127.102.2.21-23", "-p", "6379"]);
+
+    let s = service(&r, "127.102.2.21", 6379).expect("Redis Stack found");
+    assert_eq!(s["service"], "redis-stack", "{s}");
+    assert_eq!(s["version"], "7.4.2", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    let modules = s["details"]["modules"].to_string();
+    for m in ["search,ver=", "ReJSON,ver=", "timeseries,ver=", "bf,ver="] {
+        assert!(modules.contains(m), "{m} missing: {modules}");
+    }
+    // Behind a password the modules cannot be listed: plain Redis, locked.
+    let s = service(&r, "127.102.2.22", 6379).expect("protected Redis Stack found");
+    assert_eq!(s["service"], "redis", "{s}");
+    assert_eq!(s["auth"], "required", "{s}");
+    assert!(
+        service(&r, "127.102.2.23", 6379)
+            .is_none_or(|s| !s["service"].as_str().unwrap_or("").starts_with("redis")),
+        "MongoDB on 6379 taken for Redis: {r:#}"
+    );
 }

@@ -26,6 +26,7 @@ mod nginx;
 mod ollama;
 mod ollama_models;
 mod plain;
+mod redis_stack;
 mod silent;
 mod triton;
 mod triton_grpc;
@@ -45,6 +46,7 @@ use tokio::task::JoinHandle;
 
 pub use landscape::{Landscape, Product};
 pub use mongodb::MongoDb;
+pub use redis_stack::RedisStack;
 pub use triton::{RESTRICTED_HEADER, RESTRICTED_VALUE};
 
 /// What a farm server pretends to be.
@@ -90,6 +92,9 @@ pub enum Emulator {
     Landscape(Landscape),
     /// A standalone mongod on the wire protocol (OP_MSG).
     MongoDb(MongoDb),
+    /// redis-stack-server: Redis with its search, JSON, time-series and
+    /// Bloom modules, over RESP.
+    RedisStack(RedisStack),
 }
 
 impl Emulator {
@@ -105,6 +110,7 @@ impl Emulator {
             Self::Garbage | Self::Silent => 9000,
             Self::Landscape(l) => l.product.default_port(),
             Self::MongoDb(_) => 27017,
+            Self::RedisStack(_) => 6379,
         }
     }
 }
@@ -167,6 +173,7 @@ enum Server {
     Silent,
     MongoDb(MongoDb),
     Grpc(triton_grpc::TritonGrpc),
+    RedisStack(RedisStack),
 }
 
 impl Server {
@@ -200,6 +207,7 @@ impl Server {
             },
             Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
             Emulator::MongoDb(db) => Self::MongoDb(db),
+            Emulator::RedisStack(r) => Self::RedisStack(r),
             Emulator::TritonGrpc {
                 version,
                 models,
@@ -223,6 +231,7 @@ impl Server {
             Self::Silent => silent::serve(stream).await,
             Self::MongoDb(db) => mongodb::serve(stream, db).await,
             Self::Grpc(server) => triton_grpc::serve(stream, server).await,
+            Self::RedisStack(r) => redis_stack::serve(stream, r).await,
         }
     }
 }
