@@ -175,7 +175,14 @@ impl<'a> Session<'a> {
         if let Some(hit) = self.cache.get(req) {
             return hit.clone();
         }
-        let answer = if self.dead.contains(&transport) || self.sent >= self.budget {
+        // A port that let an HTTP request time out is neither an h2c gRPC
+        // server (which answers a bad preface with GOAWAY) nor a mongod
+        // (which answers HTTP with a plain-text notice): do not wait on it
+        // once more for each.
+        let silent_to_http = matches!(transport, Transport::Grpc | Transport::Mongodb)
+            && self.dead.contains(&Transport::Http);
+        let answer = if self.dead.contains(&transport) || silent_to_http || self.sent >= self.budget
+        {
             None
         } else {
             self.sent += 1;
