@@ -511,9 +511,12 @@ fn search_ml_platforms_and_chat_front_ends() {
         (emu(OpenWebUi, false), format!("{}:3080", ip(14))),
         (emu(Qdrant, false), format!("{}:6900", ip(15))),
         (emu(Dify, false), format!("{}:9380", ip(16))),
+        at(ClearMlFiles, false, &ip(17)),
+        // TorchServe's management API shares the file server's port.
+        at(TorchServeManagement, false, &ip(18)),
     ]);
-    let ports = "8080,8008,6900,9380,3080,3210,3000";
-    let (r, _) = scan_json(&["127.102.1.1-16", "-p", ports]);
+    let ports = "8080,8008,8081,6900,9380,3080,3210,3000";
+    let (r, _) = scan_json(&["127.102.1.1-18", "-p", ports]);
 
     let s = expect(&r, &ip(1), 8080, "vespa", Some("8.585.19"), "none");
     assert_eq!(detail(s, "documents"), ["4"]);
@@ -527,6 +530,10 @@ fn search_ml_platforms_and_chat_front_ends() {
         s["evidence"].to_string().contains("GET /projects.get_all"),
         "{s:#}"
     );
+
+    // The file server names ClearML; which files it holds cannot be known.
+    expect(&r, &ip(17), 8081, "clearml", None, "unknown");
+    expect(&r, &ip(18), 8081, "torchserve", Some("0.12.0"), "none");
 
     let s = expect(&r, &ip(4), 6900, "argilla", Some("2.8.0"), "required");
     assert_eq!(detail(s, "search_engine"), ["8.17.0"]);

@@ -62,6 +62,8 @@ pub enum Product {
     Vespa,
     /// The ClearML API server.
     ClearMl,
+    /// The ClearML file server (artifacts, models, debug samples).
+    ClearMlFiles,
     /// The Argilla server (API and web app).
     Argilla,
     /// RAGFlow's API server.
@@ -160,6 +162,7 @@ const CATALOG: &[Entry] = &[
     e(P::Vespa, "vespa", 8080, OPEN, "8.585.19", &["music", "lyrics"]),
     // auth false: no fixed users, the login takes any name.
     e(P::ClearMl, "clearml", 8008, BOTH, "2.0.0", &[]),
+    e(P::ClearMlFiles, "clearml", 8081, OPEN, "2.0.0", &[]),
     e(P::Argilla, "argilla", 6900, SECURED, "2.8.0", &[]),
     // auth false: anyone may register (REGISTER_ENABLED=1).
     e(P::RagFlow, "ragflow", 9380, BOTH, "v0.27.0", &[]),

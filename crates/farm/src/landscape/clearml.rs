@@ -21,6 +21,10 @@
 //!   {...}, "authenticated": false}`.
 //! - apierrors/errors.conf 401.20 `no_credentials`: any other call without
 //!   credentials → 401 "Unauthorized (missing credentials)".
+//! - fileserver/fileserver.py (port 8081): `GET /` → "OK" (Flask's
+//!   text/html), `after_request` sets `server: clearml`; `GET /<path>`
+//!   sends the stored file or 404; fileserver.auth.enabled is false by
+//!   default, so downloads need no token.
 
 use http::Response;
 
@@ -34,11 +38,30 @@ const API_VERSION: &str = "2.31";
 
 pub(crate) struct ClearMl {
     l: Landscape,
+    /// The file server (8081) rather than the API server (8008).
+    files: bool,
 }
 
 impl ClearMl {
-    pub fn new(l: Landscape) -> Self {
-        Self { l }
+    pub fn new(l: Landscape, files: bool) -> Self {
+        Self { l, files }
+    }
+
+    fn file_server(path: &str) -> Response<Body> {
+        let headers: Headers = vec![
+            ("content-type", "text/html; charset=utf-8".to_string()),
+            ("server", "clearml".to_string()),
+        ];
+        match path {
+            "/" => stack::bare(200, headers, "OK".into()),
+            _ => stack::bare(
+                404,
+                headers,
+                "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n\
+                 <p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n"
+                    .into(),
+            ),
+        }
     }
 
     fn answer(endpoint: &str, code: u16, subcode: i64, msg: &str, data: J) -> Response<Body> {
@@ -75,6 +98,9 @@ impl ClearMl {
 
 impl Handler for ClearMl {
     fn respond(&self, req: &Req) -> Response<Body> {
+        if self.files {
+            return Self::file_server(&req.path);
+        }
         let endpoint = req.path.trim_start_matches('/');
         match endpoint {
             "debug.ping" => Self::answer(
