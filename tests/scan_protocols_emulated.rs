@@ -175,3 +175,41 @@ fn redis_stack_modules_open_and_protected() {
         "MongoDB on 6379 taken for Redis: {r:#}"
     );
 }
+
+/// The new transports stay read-only by construction: a rule asking for a
+/// writing MongoDB command or an inference/loading gRPC method does not
+/// load, and neither does a malformed gRPC path.
+#[test]
+fn write_commands_and_methods_are_refused_at_load() {
+    let rule = |transport: &str, request: &str| {
+        format!(
+            "id = \"x\"\nproduct = \"X\"\nports = [1]\ntransport = \"{transport}\"\n\
+             exposure_severity = \"high\"\nrisk = \"r\"\nremediation = \"r\"\n\
+             [[probes]]\nname = \"p\"\nrequest = {request}\nidentify = 1\n\
+             matchers = [{{ body_contains = \"x\" }}]\n"
+        )
+    };
+    let load = |t: &str, r: &str| aimap_rules::load_str("x.toml", &rule(t, r));
+    assert!(load("mongodb", r#"{ command = ["buildInfo", "listDatabases"] }"#).is_ok());
+    for bad in ["dropDatabase", "insert", "shutdown", "eval"] {
+        let err = load("mongodb", &format!(r#"{{ command = ["{bad}"] }}"#)).unwrap_err();
+        assert!(err.to_string().contains("read-only"), "{bad}: {err}");
+    }
+    assert!(load("mongodb", r#"{ path = "/" }"#).is_err());
+
+    let ok = r#"{ path = "/inference.GRPCInferenceService/ServerMetadata" }"#;
+    assert!(load("grpc", ok).is_ok());
+    assert!(load("grpc", r#"{ path = "/grpc.health.v1.Health/Check" }"#).is_ok());
+    for bad in [
+        "/inference.GRPCInferenceService/ModelInfer",
+        "/inference.GRPCInferenceService/RepositoryModelLoad",
+        "/qdrant.Points/Upsert",
+    ] {
+        let err = load("grpc", &format!(r#"{{ path = "{bad}" }}"#)).unwrap_err();
+        assert!(err.to_string().contains("not read-only"), "{bad}: {err}");
+    }
+    for malformed in ["/NoMethod", "inference.X/Y", "/a b/C", "/svc/"] {
+        let err = load("grpc", &format!(r#"{{ path = "{malformed}" }}"#)).unwrap_err();
+        assert!(err.to_string().contains("/package.Service/Method"), "{malformed}: {err}");
+    }
+}
