@@ -1,6 +1,7 @@
 //! Real model-serving and compute platforms from PyPI, installed into
 //! .venv-platforms by scripts/test.sh (their pins do not mix with the
-//! other venvs): BentoML and Ray.
+//! other venvs): BentoML and Ray, and grpcio (which Ray brings) as a real
+//! gRPC stack for the gRPC transport.
 //!
 //! BentoML serves a two-line service (tests/fixtures/bento_service.py) on
 //! 127.102.4.1; a Starlette app copying its routes (openapi_lookalike.py)
@@ -221,4 +222,43 @@ fn ray_jobs_api_open_and_with_token_auth() {
             .contains("Missing authentication token"),
         "{s}"
     );
+}
+
+/// The gRPC transport against a real gRPC stack (grpcio's C core, which
+/// Ray installs into .venv-platforms): a server with Triton's service
+/// name and message shapes (fixtures/grpc_triton_shape.py), open and with
+/// the repository index behind a header. Triton itself is not installable
+/// here; its own answers are emulated in crates/farm (scan_protocols_emulated.rs).
+#[test]
+fn grpc_transport_against_grpcio() {
+    let Some(python) = platforms_bin("python") else {
+        return unavailable("grpcio (venv .venv-platforms)");
+    };
+    let server = |ip: &str, header: Option<&str>| {
+        let mut c = Command::new(&python);
+        c.arg(fixture("grpc_triton_shape.py")).args([ip, "8001"]);
+        if let Some(h) = header {
+            c.arg(h);
+        }
+        spawn_in_tempdir(addr(&format!("{ip}:8001")), c).expect("grpc server spawns")
+    };
+    let servers = [
+        server("127.102.4.11", None),
+        server("127.102.4.12", Some("admin-key")),
+    ];
+    wait_all(&servers.iter().collect::<Vec<_>>(), Duration::from_secs(60));
+    let (report, _) = scan_json_timeout("4s", &["127.102.4.11-12", "-p", "8001"]);
+
+    let s = service(&report, "127.102.4.11", 8001).expect("open gRPC server found");
+    assert_eq!(s["service"], "triton-grpc", "{s}");
+    assert_eq!(s["transport"], "grpc", "{s}");
+    assert_eq!(s["version"], "2.59.0", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    assert_eq!(s["details"]["models"][0], "densenet_onnx", "{s}");
+    assert_eq!(s["details"]["models"][1], "simple", "{s}");
+
+    let s = service(&report, "127.102.4.12", 8001).expect("restricted gRPC server found");
+    assert_eq!(s["service"], "triton-grpc", "{s}");
+    assert_eq!(s["auth"], "required", "{s}");
+    assert!(s["evidence"].to_string().contains("restricted"), "{s}");
 }

@@ -210,6 +210,9 @@ fn write_commands_and_methods_are_refused_at_load() {
     }
     for malformed in ["/NoMethod", "inference.X/Y", "/a b/C", "/svc/"] {
         let err = load("grpc", &format!(r#"{{ path = "{malformed}" }}"#)).unwrap_err();
-        assert!(err.to_string().contains("/package.Service/Method"), "{malformed}: {err}");
+        assert!(
+            err.to_string().contains("/package.Service/Method"),
+            "{malformed}: {err}"
+        );
     }
 }
