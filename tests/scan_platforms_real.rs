@@ -1,7 +1,7 @@
 //! Real model-serving and compute platforms from PyPI, installed into
 //! .venv-platforms by scripts/test.sh (their pins do not mix with the
-//! other venvs): BentoML and Ray, and grpcio (which Ray brings) as a real
-//! gRPC stack for the gRPC transport.
+//! other venvs): BentoML and Ray; grpcio (which Ray brings) as a real
+//! gRPC stack for the gRPC transport; pymongo to check the mongod emulator.
 //!
 //! BentoML serves a two-line service (tests/fixtures/bento_service.py) on
 //! 127.102.4.1; a Starlette app copying its routes (openapi_lookalike.py)
@@ -261,4 +261,54 @@ fn grpc_transport_against_grpcio() {
     assert_eq!(s["service"], "triton-grpc", "{s}");
     assert_eq!(s["auth"], "required", "{s}");
     assert!(s["evidence"].to_string().contains("restricted"), "{s}");
+}
+
+/// The farm's mongod emulator (crates/farm/src/mongodb.rs) against the
+/// official driver: pymongo reads the same version and databases from the
+/// open twin, and gets code 13 Unauthorized from the --auth twin, as from
+/// a real mongod. MongoDB has no Debian or PyPI server package, so this is
+/// how the emulator's wire format is checked beyond aimap's own reader.
+#[test]
+fn mongodb_emulator_satisfies_the_official_driver() {
+    let Some(python) = platforms_bin("python") else {
+        return unavailable("pymongo (venv .venv-platforms)");
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mongo = |auth| {
+        aimap_farm::Emulator::MongoDb(aimap_farm::MongoDb {
+            version: "7.0.14".into(),
+            auth,
+            databases: vec!["rag".into()],
+        })
+    };
+    let _open = rt
+        .block_on(aimap_farm::start(mongo(false), addr("127.102.4.21:27017")))
+        .unwrap();
+    let _locked = rt
+        .block_on(aimap_farm::start(mongo(true), addr("127.102.4.22:27017")))
+        .unwrap();
+    let ask = |ip: &str| -> serde_json::Value {
+        let out = Command::new(&python)
+            .arg(fixture("pymongo_check.py"))
+            .args([ip, "27017"])
+            .output()
+            .expect("pymongo runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("one JSON line")
+    };
+    let open = ask("127.102.4.21");
+    assert_eq!(open["version"], "7.0.14", "{open}");
+    assert_eq!(
+        open["databases"],
+        serde_json::json!(["admin", "config", "local", "rag"]),
+        "{open}"
+    );
+    let locked = ask("127.102.4.22");
+    assert_eq!(locked["version"], "7.0.14", "{locked}");
+    assert_eq!(locked["error"]["code"], 13, "{locked}");
+    assert_eq!(locked["error"]["codeName"], "Unauthorized", "{locked}");
 }
