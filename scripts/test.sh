@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 # 1. Debian packages: real servers for the tests.
 need=()
 command -v redis-server >/dev/null || need+=(redis-server)
+# RediSearch: the module behind Redis Stack's vector search (redis-stack rule).
+[ -e /usr/lib/redis/modules/redisearch.so ] || need+=(redis-redisearch)
 command -v memcached >/dev/null || need+=(memcached)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # Inventory tests: a Go toolchain builds a binary whose build info is read,
@@ -52,6 +54,16 @@ if ! cmp -s scripts/test-landscape-requirements.txt "$lstamp" 2>/dev/null; then
   cp scripts/test-landscape-requirements.txt "$lstamp"
 fi
 
+# Ray and BentoML in a third venv (tests/scan_platforms_real.rs).
+platforms=.venv-platforms
+pstamp="$platforms/.requirements"
+if ! cmp -s scripts/test-platforms-requirements.txt "$pstamp" 2>/dev/null; then
+  echo "== creating $platforms"
+  python3 -m venv "$platforms"
+  "$platforms/bin/pip" install -q --disable-pip-version-check -r scripts/test-platforms-requirements.txt
+  cp scripts/test-platforms-requirements.txt "$pstamp"
+fi
+
 # playwright-core for the browser test, from the lock file (no browser download:
 # the test points it at /usr/bin/chromium).
 e2e=tests/e2e
@@ -63,4 +75,5 @@ fi
 
 # 3. Every test; real-server tests fail instead of skipping.
 export AIMAP_REQUIRE_REAL=1 AIMAP_TEST_VENV="$PWD/$venv" AIMAP_TEST_VENV_LANDSCAPE="$PWD/$landscape"
+export AIMAP_TEST_VENV_PLATFORMS="$PWD/$platforms"
 cargo test --workspace --locked "$@"

@@ -9,8 +9,8 @@
 //! runs every built-in HTTP rule against every emulator through the
 //! library, so no two rules can claim the same server.
 //!
-//! Addresses: 127.70.0.0/16 - 127.76.0.0/16 (127.77.13.x belongs to the farm
-//! binary's tests).
+//! Addresses: 127.70.0.0/16 - 127.76.0.0/16 and 127.102.1.0/24 (127.77.13.x
+//! belongs to the farm binary's tests).
 mod common;
 
 use std::collections::HashMap;
@@ -485,6 +485,106 @@ fn gated_platforms_and_compute_front_ends() {
     // request the rule engine cannot build, so the verdict is unknown.
     let s = expect(&r, &ip(14), 8000, "langserve", None, "unknown");
     assert_eq!(detail(s, "runnables"), ["/joke", "/rag"]);
+}
+
+/// Vespa, two ML platforms, RAGFlow and three chat front ends, each with
+/// its credential switch where it has one, and look-alikes on their ports:
+/// servers that answer the same paths (`/api/config`, a JSON health
+/// document) must keep their own names.
+#[test]
+fn search_ml_platforms_and_chat_front_ends() {
+    use Product::*;
+    let ip = |n: u8| format!("127.102.1.{n}");
+    let _farm = farm(vec![
+        at(Vespa, false, &ip(1)),
+        at(ClearMl, false, &ip(2)),
+        at(ClearMl, true, &ip(3)),
+        at(Argilla, true, &ip(4)),
+        at(RagFlow, false, &ip(5)),
+        at(RagFlow, true, &ip(6)),
+        at(LibreChat, false, &ip(7)),
+        at(LibreChat, true, &ip(8)),
+        at(LobeChat, false, &ip(9)),
+        at(NextChat, false, &ip(10)),
+        at(NextChat, true, &ip(11)),
+        // Look-alikes: Elasticsearch's JSON root on Vespa's port, Open
+        // WebUI's public /api/config on NextChat's and LibreChat's ports,
+        // Qdrant on Argilla's, Dify's JSON envelope on RAGFlow's.
+        (emu(Elasticsearch, false), format!("{}:8080", ip(12))),
+        (emu(OpenWebUi, false), format!("{}:3000", ip(13))),
+        (emu(OpenWebUi, false), format!("{}:3080", ip(14))),
+        (emu(Qdrant, false), format!("{}:6900", ip(15))),
+        (emu(Dify, false), format!("{}:9380", ip(16))),
+        at(ClearMlFiles, false, &ip(17)),
+        // TorchServe's management API shares the file server's port.
+        at(TorchServeManagement, false, &ip(18)),
+    ]);
+    let ports = "8080,8008,8081,6900,9380,3080,3210,3000";
+    let (r, _) = scan_json(&["127.102.1.1-18", "-p", ports]);
+
+    let s = expect(&r, &ip(1), 8080, "vespa", Some("8.585.19"), "none");
+    assert_eq!(detail(s, "documents"), ["4"]);
+    assert_eq!(detail(s, "application"), ["default"]);
+
+    // No fixed users: the login takes any name, so the server is open.
+    let s = expect(&r, &ip(2), 8008, "clearml", Some("2.0.0"), "none");
+    assert_eq!(detail(s, "api_version"), ["2.31"]);
+    let s = expect(&r, &ip(3), 8008, "clearml", Some("2.0.0"), "required");
+    assert!(
+        s["evidence"].to_string().contains("GET /projects.get_all"),
+        "{s:#}"
+    );
+
+    // The file server names ClearML; which files it holds cannot be known.
+    expect(&r, &ip(17), 8081, "clearml", None, "unknown");
+    expect(&r, &ip(18), 8081, "torchserve", Some("0.12.0"), "none");
+
+    let s = expect(&r, &ip(4), 6900, "argilla", Some("2.8.0"), "required");
+    assert_eq!(detail(s, "search_engine"), ["8.17.0"]);
+    assert!(
+        s["evidence"].to_string().contains("UnauthorizedError"),
+        "{s:#}"
+    );
+
+    let s = expect(&r, &ip(5), 9380, "ragflow", Some("0.27.0"), "required");
+    assert_eq!(detail(s, "registration_enabled"), ["1"]);
+    let s = expect(&r, &ip(6), 9380, "ragflow", Some("0.27.0"), "required");
+    assert!(detail(s, "registration_enabled").is_empty(), "{s:#}");
+
+    let s = expect(&r, &ip(7), 3080, "librechat", None, "required");
+    assert_eq!(detail(s, "app_title"), ["LibreChat"]);
+    assert_eq!(detail(s, "registration_enabled"), ["true"]);
+    let s = expect(&r, &ip(8), 3080, "librechat", None, "required");
+    assert!(detail(s, "registration_enabled").is_empty(), "{s:#}");
+
+    // Its refusal is the same with or without an access code: unknown.
+    let s = expect(&r, &ip(9), 3210, "lobechat", None, "unknown");
+    assert_eq!(detail(s, "name"), ["LobeChat"]);
+
+    let s = expect(&r, &ip(10), 3000, "nextchat", None, "none");
+    assert_eq!(detail(s, "default_model"), ["gpt-4o-mini"]);
+    let s = expect(&r, &ip(11), 3000, "nextchat", None, "required");
+    assert!(
+        s["evidence"].to_string().contains("empty access code"),
+        "{s:#}"
+    );
+
+    for (n, port, not) in [
+        (12, 8080, "vespa"),
+        (13, 3000, "nextchat"),
+        (14, 3080, "librechat"),
+        (15, 6900, "argilla"),
+        (16, 9380, "ragflow"),
+    ] {
+        let s = service(&r, &ip(n), port);
+        assert!(
+            s.is_none_or(|s| s["service"] != not),
+            "{}:{port} taken for {not}: {r:#}",
+            ip(n)
+        );
+    }
+    // Open WebUI claims port 3000 too: found there under its own name.
+    expect(&r, &ip(13), 3000, "open-webui", Some("0.6.22"), "none");
 }
 
 // ---------------------------------------------------------------------------

@@ -8,11 +8,12 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aimap_farm::{start, Emulator};
+use common::netns::Netns;
 use common::*;
 use hmac::{KeyInit, Mac};
 use serde_json::Value;
@@ -245,48 +246,12 @@ fn watch_refuses_what_it_cannot_do() {
     }
 }
 
-/// A network namespace of the test's own, removed on drop.
-struct Netns(String);
-
-impl Netns {
-    fn new() -> Option<Self> {
-        let name = format!("aimap-watch-{}", std::process::id());
-        let ok = Command::new("ip")
-            .args(["netns", "add", &name])
-            .status()
-            .ok()?
-            .success();
-        if !ok {
-            return None;
-        }
-        let ns = Netns(name);
-        Command::new("ip")
-            .args(["-n", &ns.0, "link", "set", "lo", "up"])
-            .status()
-            .ok()?;
-        Some(ns)
-    }
-    fn exec(&self, program: &str) -> Command {
-        let mut c = Command::new("ip");
-        c.args(["netns", "exec", &self.0, program]);
-        c
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        let _ = Command::new("ip")
-            .args(["netns", "delete", &self.0])
-            .status();
-    }
-}
-
 #[test]
 fn host_watch_sees_an_all_interface_listener_and_a_config_change() {
     let (Some(redis_bin), Some(_)) = (find_program("redis-server"), find_program("ip")) else {
         return unavailable("redis-server and iproute2");
     };
-    let Some(ns) = Netns::new() else {
+    let Some(ns) = Netns::new("watch") else {
         return unavailable("network namespaces (root and iproute2)");
     };
     let dir = tempfile::tempdir().unwrap();

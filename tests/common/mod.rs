@@ -8,6 +8,8 @@
 //! were skipped.
 #![allow(dead_code)]
 
+pub mod netns;
+
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -194,6 +196,11 @@ pub fn start_command(addr: SocketAddr, cmd: Command) -> Server {
 
 /// Start a real redis-server on `ip:port`, with a password or without.
 pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
+    redis_with(ip, port, password, &[])
+}
+
+/// [`redis`] with extra arguments (`--loadmodule PATH`).
+pub fn redis_with(ip: &str, port: u16, password: Option<&str>, extra: &[&str]) -> Option<Server> {
     let bin = find_program("redis-server")?;
     let dir = tempfile::tempdir().ok()?;
     let mut cmd = Command::new(bin);
@@ -215,6 +222,7 @@ pub fn redis(ip: &str, port: u16, password: Option<&str>) -> Option<Server> {
     if let Some(pw) = password {
         cmd.args(["--requirepass", pw]);
     }
+    cmd.args(extra);
     let addr = SocketAddr::new(ip.parse().ok()?, port);
     let server = Server::spawn(addr, cmd, Some(dir))?;
     assert!(

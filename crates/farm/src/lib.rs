@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod auth_proxy;
+mod bson;
 mod decoy;
 mod endless;
 mod garbage;
@@ -20,12 +21,15 @@ mod gin;
 mod http;
 mod json;
 mod landscape;
+mod mongodb;
 mod nginx;
 mod ollama;
 mod ollama_models;
 mod plain;
+mod redis_stack;
 mod silent;
 mod triton;
+mod triton_grpc;
 mod triton_metrics;
 mod triton_model;
 mod triton_paths;
@@ -41,6 +45,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use landscape::{Landscape, Product};
+pub use mongodb::MongoDb;
+pub use redis_stack::RedisStack;
 pub use triton::{RESTRICTED_HEADER, RESTRICTED_VALUE};
 
 /// What a farm server pretends to be.
@@ -65,6 +71,14 @@ pub enum Emulator {
     },
     /// Triton's Prometheus metrics endpoint (port 8002).
     TritonMetrics { models: Vec<String> },
+    /// Triton's gRPC endpoint (port 8001, cleartext HTTP/2). `restricted`
+    /// puts the same groups as [`Emulator::Triton`]'s behind `admin-key`
+    /// (`--grpc-restricted-protocol`).
+    TritonGrpc {
+        version: String,
+        models: Vec<String>,
+        restricted: bool,
+    },
     /// An ordinary nginx web server.
     PlainHttp,
     /// Accepts, writes random-looking non-protocol bytes, closes.
@@ -76,6 +90,11 @@ pub enum Emulator {
     /// A product of the wider AI landscape (LLM servers, vector stores, ML
     /// platforms, infrastructure), emulated from its source.
     Landscape(Landscape),
+    /// A standalone mongod on the wire protocol (OP_MSG).
+    MongoDb(MongoDb),
+    /// redis-stack-server: Redis with its search, JSON, time-series and
+    /// Bloom modules, over RESP.
+    RedisStack(RedisStack),
 }
 
 impl Emulator {
@@ -86,9 +105,12 @@ impl Emulator {
             Self::Ollama { .. } | Self::OllamaBehindAuthProxy | Self::OllamaDecoy => 11434,
             Self::Triton { .. } => 8000,
             Self::TritonMetrics { .. } => 8002,
+            Self::TritonGrpc { .. } => 8001,
             Self::PlainHttp | Self::EndlessBody => 8080,
             Self::Garbage | Self::Silent => 9000,
             Self::Landscape(l) => l.product.default_port(),
+            Self::MongoDb(_) => 27017,
+            Self::RedisStack(_) => 6379,
         }
     }
 }
@@ -149,6 +171,9 @@ enum Server {
     Https(Box<dyn http::Handler>, tokio_rustls::TlsAcceptor),
     Garbage,
     Silent,
+    MongoDb(MongoDb),
+    Grpc(triton_grpc::TritonGrpc),
+    RedisStack(RedisStack),
 }
 
 impl Server {
@@ -181,6 +206,17 @@ impl Server {
                 }
             },
             Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
+            Emulator::MongoDb(db) => Self::MongoDb(db),
+            Emulator::RedisStack(r) => Self::RedisStack(r),
+            Emulator::TritonGrpc {
+                version,
+                models,
+                restricted,
+            } => Self::Grpc(triton_grpc::TritonGrpc {
+                version,
+                models,
+                restricted,
+            }),
         }
     }
 
@@ -193,6 +229,9 @@ impl Server {
             },
             Self::Garbage => garbage::serve(stream).await,
             Self::Silent => silent::serve(stream).await,
+            Self::MongoDb(db) => mongodb::serve(stream, db).await,
+            Self::Grpc(server) => triton_grpc::serve(stream, server).await,
+            Self::RedisStack(r) => redis_stack::serve(stream, r).await,
         }
     }
 }

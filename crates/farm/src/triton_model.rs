@@ -21,7 +21,7 @@
 use crate::json::J;
 
 /// server.cc's extensions, in registration order.
-const EXTENSIONS: [&str; 13] = [
+pub(crate) const EXTENSIONS: [&str; 13] = [
     "classification",
     "sequence",
     "model_repository",

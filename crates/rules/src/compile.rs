@@ -19,6 +19,10 @@ pub enum Transport {
     /// Model Context Protocol over HTTP (streamable HTTP, or the older
     /// HTTP+SSE): initialize, then tools/list, rendered as one JSON document.
     Mcp,
+    /// MongoDB wire protocol (OP_MSG): read-only commands, replies as text.
+    Mongodb,
+    /// gRPC over cleartext HTTP/2: one unary call, the reply as text.
+    Grpc,
 }
 
 impl Transport {
@@ -29,6 +33,8 @@ impl Transport {
             Self::Tcp => "tcp",
             Self::Postgres => "postgres",
             Self::Mcp => "mcp",
+            Self::Mongodb => "mongodb",
+            Self::Grpc => "grpc",
         }
     }
 }
@@ -91,9 +97,11 @@ impl Rule {
             "tcp" => Transport::Tcp,
             "postgres" => Transport::Postgres,
             "mcp" => Transport::Mcp,
+            "mongodb" => Transport::Mongodb,
+            "grpc" => Transport::Grpc,
             other => {
                 return Err(format!(
-                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp)"
+                    "unknown transport {other:?} (http, resp, tcp, postgres, mcp, mongodb, grpc)"
                 ))
             }
         };
@@ -271,6 +279,46 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
             }
             Ok(Request::Resp { args })
         }
+        Transport::Mongodb => {
+            if http_fields || r.send.is_some() {
+                return Err("a mongodb request takes only `command`".into());
+            }
+            let commands = r
+                .command
+                .filter(|c| !c.is_empty() && c.len() <= 8)
+                .ok_or("a mongodb request needs 1-8 command names")?;
+            // Read-only by construction: these only report state.
+            const READ_ONLY: [&str; 6] = [
+                "hello",
+                "isMaster",
+                "buildInfo",
+                "listDatabases",
+                "connectionStatus",
+                "ping",
+            ];
+            if let Some(bad) = commands.iter().find(|c| !READ_ONLY.contains(&c.as_str())) {
+                return Err(format!(
+                    "command {bad} is not on the read-only list {READ_ONLY:?}"
+                ));
+            }
+            Ok(Request::Mongo { commands })
+        }
+        Transport::Grpc => {
+            if r.method.is_some() || !r.headers.is_empty() || r.body.is_some() {
+                return Err(
+                    "a grpc request takes `path` and optionally `send` (the message)".into(),
+                );
+            }
+            if r.command.is_some() {
+                return Err("a grpc request takes `path` and `send`".into());
+            }
+            let path = r.path.ok_or("a grpc request needs a path")?;
+            check_grpc_method(&path)?;
+            Ok(Request::Grpc {
+                path,
+                message: unescape(r.send.as_deref().unwrap_or(""))?,
+            })
+        }
         Transport::Tcp => {
             if http_fields || r.command.is_some() {
                 return Err("a tcp request takes only `send`".into());
@@ -279,6 +327,46 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
                 send: unescape(r.send.as_deref().unwrap_or(""))?,
             })
         }
+    }
+}
+
+/// `/package.Service/Method`, where the method only reads: a status,
+/// metadata or listing call, never inference, loading or writing.
+fn check_grpc_method(path: &str) -> Result<(), String> {
+    let shape = path
+        .strip_prefix('/')
+        .and_then(|p| p.split_once('/'))
+        .filter(|(service, method)| {
+            let ok = |s: &str, extra: &[char]| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || extra.contains(&c))
+            };
+            ok(service, &['.']) && ok(method, &[])
+        });
+    let Some((_, method)) = shape else {
+        return Err(format!(
+            "grpc path {path:?} must be /package.Service/Method"
+        ));
+    };
+    const EXACT: [&str; 9] = [
+        "ServerLive",
+        "ServerReady",
+        "ServerMetadata",
+        "ModelReady",
+        "ModelMetadata",
+        "ModelConfig",
+        "ModelStatistics",
+        "RepositoryIndex",
+        "Check",
+    ];
+    const PREFIXES: [&str; 6] = ["Get", "List", "Describe", "Show", "HealthCheck", "Version"];
+    if EXACT.contains(&method) || PREFIXES.iter().any(|p| method.starts_with(p)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "grpc method {method} is not read-only (allowed: {EXACT:?}, or starting with {PREFIXES:?})"
+        ))
     }
 }
 

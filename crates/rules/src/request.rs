@@ -18,6 +18,11 @@ pub enum Request {
     Postgres { user: String, database: String },
     /// MCP initialize + tools/list at `path` (streamable HTTP, else HTTP+SSE).
     Mcp { path: String },
+    /// Read-only MongoDB commands, run in order on one connection.
+    Mongo { commands: Vec<String> },
+    /// One unary gRPC call (`/package.Service/Method`) over cleartext
+    /// HTTP/2 with this protobuf request message.
+    Grpc { path: String, message: Vec<u8> },
 }
 
 impl fmt::Display for Request {
@@ -33,6 +38,8 @@ impl fmt::Display for Request {
                 write!(f, "startup user={user} database={database}")
             }
             Self::Mcp { path } => write!(f, "MCP initialize, tools/list {path}"),
+            Self::Mongo { commands } => write!(f, "MongoDB {}", commands.join(", ")),
+            Self::Grpc { path, .. } => write!(f, "gRPC {path}"),
         }
     }
 }

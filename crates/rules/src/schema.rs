@@ -13,7 +13,7 @@ pub struct RawRule {
     /// Default ports: the rule is tried first on these.
     pub ports: Vec<u16>,
     /// `http` (plain, or TLS when the port speaks it), `resp`, `tcp`,
-    /// `postgres` or `mcp`.
+    /// `postgres`, `mcp` or `mongodb`.
     pub transport: String,
     /// Score a rule needs to count as identified (default 1).
     #[serde(default)]
@@ -66,7 +66,7 @@ pub struct RawRequest {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: Option<String>,
-    // resp
+    // resp: the command and its arguments; mongodb: command names
     #[serde(default)]
     pub command: Option<Vec<String>>,
     // tcp: bytes to send, with \r \n \t \xNN escapes; empty = read the banner

@@ -11,8 +11,8 @@ use tracing::debug;
 
 use crate::findings;
 use crate::transport::{
-    http_exchange, mcp_exchange, postgres_exchange, resp_exchange, tcp_exchange, tls_connector,
-    Limits, TlsConnector, TransportError,
+    grpc_exchange, http_exchange, mcp_exchange, mongodb_exchange, postgres_exchange, resp_exchange,
+    tcp_exchange, tls_connector, Limits, TlsConnector, TransportError,
 };
 
 /// The most requests sent to one port, whatever the rules ask.
@@ -85,9 +85,11 @@ impl Fingerprinter {
             // when no plain HTTP rule recognised the port.
             Transport::Http => 0,
             Transport::Mcp => 1,
-            Transport::Resp => 2,
-            Transport::Postgres => 3,
-            Transport::Tcp => 4,
+            Transport::Grpc => 2,
+            Transport::Resp => 3,
+            Transport::Postgres => 4,
+            Transport::Mongodb => 5,
+            Transport::Tcp => 6,
         });
         for transport in transports {
             for (order, rule) in candidates
@@ -173,7 +175,14 @@ impl<'a> Session<'a> {
         if let Some(hit) = self.cache.get(req) {
             return hit.clone();
         }
-        let answer = if self.dead.contains(&transport) || self.sent >= self.budget {
+        // A port that let an HTTP request time out is neither an h2c gRPC
+        // server (which answers a bad preface with GOAWAY) nor a mongod
+        // (which answers HTTP with a plain-text notice): do not wait on it
+        // once more for each.
+        let silent_to_http = matches!(transport, Transport::Grpc | Transport::Mongodb)
+            && self.dead.contains(&Transport::Http);
+        let answer = if self.dead.contains(&transport) || silent_to_http || self.sent >= self.budget
+        {
             None
         } else {
             self.sent += 1;
@@ -203,6 +212,8 @@ impl<'a> Session<'a> {
             Transport::Resp => resp_exchange(self.addr, req, limits).await,
             Transport::Tcp => tcp_exchange(self.addr, req, limits).await,
             Transport::Postgres => postgres_exchange(self.addr, &self.fp.tls, req, limits).await,
+            Transport::Mongodb => mongodb_exchange(self.addr, req, limits).await,
+            Transport::Grpc => grpc_exchange(self.addr, self.host, req, limits).await,
             Transport::Http | Transport::Mcp => self.perform_http(req).await,
         }
     }

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Options: `--kind` (ollama, ollama-auth-proxy, ollama-decoy, triton,
-//! triton-restricted, triton-metrics, plain, garbage, silent, endless, or
+//! triton-restricted, triton-metrics, triton-grpc, triton-grpc-restricted,
+//! mongodb (with --auth: access control on), plain, garbage, silent, endless, or
 //! any landscape product by its lowercase name: vllm, qdrant, milvusrest,
 //! kubelet, ...), `--auth` (a landscape product with its credential
 //! switch on), `--port P` (default: the product's own port), `--version V`,
@@ -15,10 +16,10 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use aimap_farm::{is_allowed_bind, start, Emulator, Landscape, Product};
+use aimap_farm::{is_allowed_bind, start, Emulator, Landscape, MongoDb, Product};
 
 const USAGE: &str = "usage: aimap-farm --base <loopback ip> [--count N] [--kind KIND] [--auth] [--port P] [--version V] [--models a,b,c]
-kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics plain garbage silent endless,
+kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics triton-grpc triton-grpc-restricted mongodb plain garbage silent endless,
        and the landscape products by lowercase name (vllm, tgi, qdrant, kubelet, ...)";
 
 struct Options {
@@ -95,6 +96,16 @@ fn emulator(opts: &Options) -> Result<Emulator, String> {
         "triton-metrics" => Emulator::TritonMetrics {
             models: models(&triton_models),
         },
+        "triton-grpc" | "triton-grpc-restricted" => Emulator::TritonGrpc {
+            version: version("2.59.0"),
+            models: models(&triton_models),
+            restricted: opts.kind == "triton-grpc-restricted",
+        },
+        "mongodb" => Emulator::MongoDb(MongoDb {
+            version: version("7.0.14"),
+            auth: opts.auth,
+            databases: models(&["rag"]),
+        }),
         "plain" => Emulator::PlainHttp,
         "garbage" => Emulator::Garbage,
         "silent" => Emulator::Silent,

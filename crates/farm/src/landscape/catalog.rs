@@ -58,6 +58,20 @@ pub enum Product {
     /// The Kubeflow central dashboard reached without its auth proxy.
     Kubeflow,
     LangServe,
+    /// Vespa's container (query, document and state APIs).
+    Vespa,
+    /// The ClearML API server.
+    ClearMl,
+    /// The ClearML file server (artifacts, models, debug samples).
+    ClearMlFiles,
+    /// The Argilla server (API and web app).
+    Argilla,
+    /// RAGFlow's API server.
+    RagFlow,
+    LibreChat,
+    LobeChat,
+    /// NextChat (ChatGPT-Next-Web).
+    NextChat,
 }
 
 /// Open only (no credential switch of its own).
@@ -144,6 +158,19 @@ const CATALOG: &[Entry] = &[
     e(P::Dask, "dask", 8787, OPEN, "2025.7.0", &["tcp://10.0.0.12:40123"]),
     e(P::Kubeflow, "kubeflow", 8082, OPEN, "1.10.0", &["kubeflow-user-example-com"]),
     e(P::LangServe, "langserve", 8000, OPEN, "0.3.1", &["joke", "rag"]),
+    // Items: the application's document types (schemas).
+    e(P::Vespa, "vespa", 8080, OPEN, "8.585.19", &["music", "lyrics"]),
+    // auth false: no fixed users, the login takes any name.
+    e(P::ClearMl, "clearml", 8008, BOTH, "2.0.0", &[]),
+    e(P::ClearMlFiles, "clearml", 8081, OPEN, "2.0.0", &[]),
+    e(P::Argilla, "argilla", 6900, SECURED, "2.8.0", &[]),
+    // auth false: anyone may register (REGISTER_ENABLED=1).
+    e(P::RagFlow, "ragflow", 9380, BOTH, "v0.27.0", &[]),
+    // auth false: ALLOW_REGISTRATION=true.
+    e(P::LibreChat, "librechat", 3080, BOTH, "0.8.0", &[]),
+    e(P::LobeChat, "lobechat", 3210, OPEN, "1.120.0", &[]),
+    // auth true: an access code (CODE) is set.
+    e(P::NextChat, "nextchat", 3000, BOTH, "2.16.1", &["gpt-4o-mini"]),
 ];
 
 impl Product {

@@ -8,7 +8,10 @@
 //! header lists the facts it copies and the file of the repository they come
 //! from. [`stack`] holds what the web frameworks underneath add.
 
+mod argilla;
 mod catalog;
+mod chat_apps;
+mod clearml;
 mod comfyui;
 mod compute;
 mod dcgm;
@@ -28,6 +31,7 @@ mod openai_family;
 mod openwebui;
 mod platforms;
 mod qdrant;
+mod ragflow;
 mod search;
 mod sglang;
 mod stack;
@@ -35,6 +39,7 @@ mod tensorboard;
 mod tgi;
 pub(crate) mod tls;
 mod torchserve;
+mod vespa;
 mod vllm;
 mod weaviate;
 
@@ -116,11 +121,23 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::Dask => Box::new(compute::Compute::new(l, compute::Kind::Dask)),
         Product::Kubeflow => Box::new(kubeflow_langserve::Kubeflow::new(l)),
         Product::LangServe => Box::new(kubeflow_langserve::LangServe::new(l)),
+        Product::Vespa => Box::new(vespa::Vespa::new(l)),
+        Product::ClearMl => Box::new(clearml::ClearMl::new(l, false)),
+        Product::ClearMlFiles => Box::new(clearml::ClearMl::new(l, true)),
+        Product::Argilla => Box::new(argilla::Argilla::new(l)),
+        Product::RagFlow => Box::new(ragflow::RagFlow::new(l)),
+        Product::LibreChat => chat(l, chat_apps::App::Libre),
+        Product::LobeChat => chat(l, chat_apps::App::Lobe),
+        Product::NextChat => chat(l, chat_apps::App::Next),
     }
 }
 
 fn family(l: Landscape, kind: openai_family::Kind) -> Box<dyn Handler> {
     Box::new(openai_family::Family::new(l, kind))
+}
+
+fn chat(l: Landscape, app: chat_apps::App) -> Box<dyn Handler> {
+    Box::new(chat_apps::ChatApp::new(l, app))
 }
 
 fn gated(l: Landscape, platform: platforms::Platform) -> Box<dyn Handler> {

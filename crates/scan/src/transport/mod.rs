@@ -1,9 +1,13 @@
 //! The protocol layer: perform one read-only [`Request`] against one port and
 //! return a bounded [`Response`]. Every read is capped and every wait has a
 //! timeout, because every byte a target sends is hostile.
+pub mod bson;
+mod grpc;
 mod http;
 mod mcp;
+mod mongodb;
 mod postgres;
+pub mod protobuf;
 mod resp;
 mod sse;
 mod tcp;
@@ -12,8 +16,10 @@ mod tls;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use grpc::{grpc_exchange, grpc_frame, render_messages as render_grpc_messages};
 pub use http::http_exchange;
 pub use mcp::mcp_exchange;
+pub use mongodb::{mongodb_exchange, op_msg, parse_reply_bytes as parse_mongodb_reply};
 pub use postgres::{postgres_exchange, startup_message};
 pub use resp::{encode_command, parse_resp_reply, resp_exchange};
 pub use tcp::tcp_exchange;

@@ -1,0 +1,10 @@
+//! A gRPC reply body (length-prefixed protobuf messages) is whatever a
+//! target sends: decode it without a schema, with bounds, never panic.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut out = String::new();
+    aimap_scan::transport::render_grpc_messages(data, &mut out);
+    let _ = aimap_scan::transport::protobuf::render(data);
+});
