@@ -316,3 +316,62 @@ fn mcp_open_bearer_protected_and_legacy_sse() {
     assert_eq!(sse["details"]["transport"][0], "sse");
     assert!(sse["details"]["tools"].to_string().contains("add"));
 }
+
+// ---- Versions from static-asset hashes (rules/asset-hashes, built from
+// released wheels by scripts/gen_asset_hashes.py). The expected version is
+// whatever the venv has installed, read at test time. ----
+
+/// The version of `package` installed in the landscape venv.
+fn installed(package: &str) -> String {
+    let python = landscape_bin("python").expect("landscape venv");
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sys, importlib.metadata as m; print(m.version(sys.argv[1]))",
+        ])
+        .arg(package)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{package} not installed");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The evidence line a probe left, if any.
+fn evidence<'a>(s: &'a Value, probe: &str) -> Option<&'a str> {
+    s["evidence"]
+        .as_array()?
+        .iter()
+        .find(|e| e["probe"] == probe)
+        .and_then(|e| e["excerpt"].as_str())
+}
+
+#[test]
+fn streamlit_version_from_its_page_hash() {
+    need_farm!();
+    let want = installed("streamlit");
+    let (open, default) = scan_pair("127.80.4", 8501);
+    for s in [&open, &default] {
+        assert_eq!(s["version"], want.as_str(), "{s}");
+        assert_eq!(s["version_source"], "asset-hash", "{s}");
+        assert!(s.get("version_candidates").is_none(), "{s}");
+        assert_eq!(s["purl"], format!("pkg:pypi/streamlit@{want}"), "{s}");
+        let line = evidence(s, "page").expect("page evidence");
+        assert!(line.ends_with(&format!("= streamlit {want}")), "{line}");
+    }
+}
+
+#[test]
+fn mlflow_page_hash_agrees_with_its_version_api() {
+    need_farm!();
+    let want = installed("mlflow");
+    let (open, locked) = scan_pair("127.80.1", 5000);
+    // /version answers, so the API's reading wins; the page hash names the
+    // same release.
+    assert_eq!(open["version"], want.as_str(), "{open}");
+    assert_eq!(open["version_source"], "api", "{open}");
+    let line = evidence(&open, "ui").expect("ui evidence");
+    assert!(line.ends_with(&format!("= mlflow {want}")), "{line}");
+    // basic-auth guards the page as well: nothing to hash, no version.
+    assert!(locked["version"].is_null(), "{locked}");
+    assert!(evidence(&locked, "ui").is_none(), "{locked}");
+}

@@ -92,6 +92,7 @@ fn service(host: &str, port: u16, name: &str, version: Option<&str>, auth: AuthV
         product: name.to_uppercase(),
         version: version.map(str::to_string),
         version_source: None,
+        version_candidates: Vec::new(),
         purl: None,
         auth,
         transport: "http".into(),

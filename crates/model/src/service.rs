@@ -76,6 +76,10 @@ pub struct Service {
     pub product: String,
     pub version: Option<String>,
     pub version_source: Option<VersionSource>,
+    /// When `version` is null but static-asset hashes narrowed it down: the
+    /// releases that ship exactly what the server served, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_candidates: Vec<String>,
     /// Package URL of the product, with the version when it was read
     /// (`pkg:golang/github.com/ollama/ollama@0.1.32`): the key advisories match on.
     #[serde(default, skip_serializing_if = "Option::is_none")]

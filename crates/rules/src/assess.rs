@@ -2,8 +2,9 @@ use std::collections::BTreeMap;
 
 use aimap_model::{AuthVerdict, Evidence, VersionSource};
 
+use crate::asset::AssetMatch;
 use crate::compile::{AuthProof, Rule};
-use crate::extract::{Target, MAX_VALUES};
+use crate::extract::{Extractor, Target, MAX_VALUES};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -17,6 +18,24 @@ pub struct ProbeOutcome {
     pub answered: bool,
     pub matched: bool,
     pub refused: bool,
+}
+
+/// One static asset hashed and looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetObservation {
+    pub probe: String,
+    /// The table consulted (a product id).
+    pub table: String,
+    pub found: AssetMatch,
+}
+
+/// The version a rule settles on, or the releases it narrowed it to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionVerdict {
+    pub version: Option<(String, VersionSource)>,
+    /// Set only when `version` is not: the releases whose static assets
+    /// match what the server served (several when the files are shared).
+    pub candidates: Vec<String>,
 }
 
 /// The running verdict of one rule against one port: a pure state machine.
@@ -33,6 +52,8 @@ pub struct Assessment<'r> {
     pub details: BTreeMap<String, Vec<String>>,
     pub evidence: Vec<Evidence>,
     pub outcomes: Vec<ProbeOutcome>,
+    /// Every asset-hash lookup, in probe order.
+    pub assets: Vec<AssetObservation>,
     readable: Option<usize>,
     refused: Option<usize>,
 }
@@ -48,6 +69,7 @@ pub fn assess(rule: &Rule) -> Assessment<'_> {
         details: BTreeMap::new(),
         evidence: Vec::new(),
         outcomes: Vec::new(),
+        assets: Vec::new(),
         readable: None,
         refused: None,
     }
@@ -111,6 +133,20 @@ impl<'r> Assessment<'r> {
             self.readable = Some(self.evidence.len() - 1);
         }
         for ex in &probe.extract {
+            if let Extractor::AssetHash { table } = ex {
+                let found = table.lookup(&r.body, r.truncated);
+                if let Some(e) = self.evidence.last_mut() {
+                    // The evidence is the hash and what it names, not the
+                    // start of a minified script.
+                    e.excerpt = asset_summary(&table.product, &table.releases, &found);
+                }
+                self.assets.push(AssetObservation {
+                    probe: probe.name.clone(),
+                    table: table.product.clone(),
+                    found,
+                });
+                continue;
+            }
             let values = ex.values(r);
             match ex.target() {
                 Target::Version(source) => {
@@ -155,9 +191,64 @@ impl<'r> Assessment<'r> {
             .and_then(|i| self.evidence.get(i))
     }
 
+    /// The releases every matched asset agrees on, in release order:
+    /// `None` when no asset matched a table entry, empty when two assets
+    /// name disjoint releases.
+    pub fn asset_candidates(&self) -> Option<Vec<String>> {
+        let mut sets = self.assets.iter().filter_map(|a| match &a.found {
+            AssetMatch::Releases { versions, .. } => Some(versions),
+            _ => None,
+        });
+        let first = sets.next()?;
+        let mut common = first.clone();
+        for other in sets {
+            common.retain(|v| other.contains(v));
+        }
+        Some(common)
+    }
+
+    /// The version to report: one read from the service itself wins;
+    /// otherwise asset hashes settle it when they name exactly one
+    /// release, and list the candidates when they name several.
+    pub fn resolved_version(&self) -> VersionVerdict {
+        if let Some(v) = &self.version {
+            return VersionVerdict {
+                version: Some(v.clone()),
+                candidates: Vec::new(),
+            };
+        }
+        match self.asset_candidates() {
+            Some(c) if c.len() == 1 => VersionVerdict {
+                version: Some((c[0].clone(), VersionSource::AssetHash)),
+                candidates: Vec::new(),
+            },
+            Some(c) => VersionVerdict {
+                version: None,
+                candidates: c,
+            },
+            None => VersionVerdict::default(),
+        }
+    }
+
     /// Number of probes whose matchers held: a tie-breaker between rules.
     pub fn matched_probes(&self) -> usize {
         self.outcomes.iter().filter(|o| o.matched).count()
+    }
+}
+
+/// One line of evidence for an asset lookup.
+fn asset_summary(product: &str, releases: &[String], found: &AssetMatch) -> String {
+    match found {
+        AssetMatch::Releases { sha256, versions } => {
+            format!("sha256 {sha256} = {product} {}", versions.join(", "))
+        }
+        AssetMatch::Unknown { sha256 } => format!(
+            "sha256 {sha256}: none of the {} {product} releases hashed ({} to {})",
+            releases.len(),
+            releases.first().map_or("", String::as_str),
+            releases.last().map_or("", String::as_str)
+        ),
+        AssetMatch::Truncated => "body cut short at the read cap: not hashed".into(),
     }
 }
 
@@ -304,5 +395,65 @@ mod tests {
         let valkey = run(set.get("valkey").unwrap(), answer);
         assert!(valkey.identified() && valkey.score > redis.score);
         assert_eq!(valkey.version.as_ref().unwrap().0, "8.0.1");
+    }
+
+    fn observed(versions: &[&str]) -> AssetObservation {
+        AssetObservation {
+            probe: "asset".into(),
+            table: "x".into(),
+            found: AssetMatch::Releases {
+                sha256: "0".repeat(64),
+                versions: versions.iter().map(|v| v.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn asset_hashes_settle_a_version_only_when_they_name_one_release() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("streamlit").unwrap();
+        let mut a = assess(rule);
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        // A file shared by three releases: candidates, never a pick.
+        a.assets.push(observed(&["1.50.0", "1.51.0", "1.52.0"]));
+        let v = a.resolved_version();
+        assert_eq!((v.version, v.candidates.len()), (None, 3));
+        // A second file narrows it to one.
+        a.assets.push(observed(&["1.51.0", "1.52.0", "1.53.0"]));
+        a.assets.push(observed(&["1.51.0"]));
+        assert_eq!(
+            a.resolved_version().version,
+            Some(("1.51.0".into(), VersionSource::AssetHash))
+        );
+        // Files from disjoint releases settle nothing.
+        a.assets.push(observed(&["1.60.0"]));
+        assert_eq!(a.asset_candidates(), Some(vec![]));
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        // A version the service reports itself wins.
+        a.version = Some(("1.51.0".into(), VersionSource::Api));
+        assert_eq!(a.resolved_version().version.unwrap().1, VersionSource::Api);
+    }
+
+    #[test]
+    fn an_unknown_page_gives_no_asset_version() {
+        let set = builtin_rules().unwrap();
+        let a = run(set.get("streamlit").unwrap(), |req| match path(req) {
+            "/" => http(200, "<html><title>Streamlit</title></html>"),
+            "/_stcore/health" => http(200, "ok"),
+            _ => http(404, ""),
+        });
+        assert_eq!(a.assets.len(), 1);
+        assert!(matches!(a.assets[0].found, AssetMatch::Unknown { .. }));
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        let line = &a
+            .evidence
+            .iter()
+            .find(|e| e.probe == "page")
+            .unwrap()
+            .excerpt;
+        assert!(
+            line.contains("none of the") && line.contains("streamlit releases hashed"),
+            "{line}"
+        );
     }
 }

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+pub mod asset;
 mod compile;
 mod extract;
 mod load;
@@ -18,7 +19,7 @@ mod request;
 mod response;
 pub mod schema;
 
-pub use assess::{assess, Assessment, ProbeOutcome};
+pub use assess::{assess, Assessment, AssetObservation, ProbeOutcome, VersionVerdict};
 pub use compile::{AuthProof, Probe, Rule, Transport};
 pub use extract::{Extractor, Target as ExtractTarget};
 pub use load::{builtin_rules, load_dir, load_str, LoadError, RuleSet};

@@ -107,7 +107,7 @@ pub struct RawMatcher {
 }
 
 /// Exactly one of `json` (pointer, `*` walks an array), `regex` over the
-/// body, or `header` (with optional `regex`).
+/// body, `header` (with optional `regex`), or `asset_hash`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExtractor {
@@ -122,4 +122,9 @@ pub struct RawExtractor {
     /// For `into = "version"`: `api` (default), `banner` or `header`.
     #[serde(default)]
     pub source: Option<String>,
+    /// For `into = "version"`: hash the whole body and look it up in this
+    /// built-in asset-hash table (rules/asset-hashes/<name>.json); the
+    /// version's source is then `asset-hash`.
+    #[serde(default)]
+    pub asset_hash: Option<String>,
 }

@@ -258,7 +258,8 @@ impl<'a> Session<'a> {
             (Transport::Mcp, _) => "http",
             (t, _) => t.as_str(),
         };
-        let (version, version_source) = match &a.version {
+        let resolved = a.resolved_version();
+        let (version, version_source) = match &resolved.version {
             Some((v, s)) => (Some(v.clone()), Some(*s)),
             None => (None, None),
         };
@@ -267,12 +268,13 @@ impl<'a> Session<'a> {
             port: self.addr.port(),
             service: rule.id.clone(),
             product: rule.product.clone(),
-            version,
-            version_source,
-            purl: rule.purl.as_ref().map(|p| match &a.version {
-                Some((v, _)) => format!("{p}@{v}"),
+            purl: rule.purl.as_ref().map(|p| match &version {
+                Some(v) => format!("{p}@{v}"),
                 None => p.clone(),
             }),
+            version,
+            version_source,
+            version_candidates: resolved.candidates,
             auth: a.auth(),
             transport: transport.to_string(),
             tls: if transport == "https" {

@@ -34,6 +34,7 @@ fn service(i: u64, version: &str) -> Service {
         product: "Ollama".into(),
         version: Some(version.into()),
         version_source: None,
+        version_candidates: Vec::new(),
         purl: Some(format!("pkg:golang/github.com/ollama/ollama@{version}")),
         auth: AuthVerdict::None,
         transport: "http".into(),
