@@ -375,3 +375,21 @@ fn mlflow_page_hash_agrees_with_its_version_api() {
     assert!(locked["version"].is_null(), "{locked}");
     assert!(evidence(&locked, "ui").is_none(), "{locked}");
 }
+
+#[test]
+fn gradio_version_from_its_frontend_even_behind_login() {
+    need_farm!();
+    let want = installed("gradio");
+    let (open, locked) = scan_pair("127.80.3", 7860);
+    // Two steps: the page names its entry script, /assets serves it.
+    for s in [&open, &locked] {
+        let line = evidence(s, "frontend").expect("frontend evidence");
+        assert!(line.ends_with(&format!("= gradio {want}")), "{line}");
+    }
+    assert_eq!(open["version"], want.as_str(), "{open}");
+    assert_eq!(open["version_source"], "api", "/config answers: {open}");
+    // The login hides /config, not the static files.
+    assert_eq!(locked["auth"], "required", "{locked}");
+    assert_eq!(locked["version"], want.as_str(), "{locked}");
+    assert_eq!(locked["version_source"], "asset-hash", "{locked}");
+}

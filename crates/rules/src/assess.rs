@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use aimap_model::{AuthVerdict, Evidence, VersionSource};
@@ -46,6 +47,10 @@ pub struct VersionVerdict {
 pub struct Assessment<'r> {
     pub rule: &'r Rule,
     next: usize,
+    /// The request of probe `next`, rendered when it uses variables.
+    pending: Option<Cow<'r, Request>>,
+    /// Values captured so far, for later probes' `{name}`s.
+    vars: BTreeMap<String, String>,
     stopped: bool,
     pub score: u32,
     pub version: Option<(String, VersionSource)>,
@@ -60,9 +65,11 @@ pub struct Assessment<'r> {
 
 /// Start assessing `rule`.
 pub fn assess(rule: &Rule) -> Assessment<'_> {
-    Assessment {
+    let mut a = Assessment {
         rule,
         next: 0,
+        pending: None,
+        vars: BTreeMap::new(),
         stopped: false,
         score: 0,
         version: None,
@@ -72,25 +79,69 @@ pub fn assess(rule: &Rule) -> Assessment<'_> {
         assets: Vec::new(),
         readable: None,
         refused: None,
-    }
+    };
+    a.advance();
+    a
 }
 
 impl<'r> Assessment<'r> {
     /// The next request to perform, or `None` when the rule is done.
-    pub fn next_request(&self) -> Option<&'r Request> {
+    pub fn next_request(&self) -> Option<&Request> {
         if self.stopped {
             return None;
         }
-        self.rule.probes.get(self.next).map(|p| &p.request)
+        self.pending.as_deref()
+    }
+
+    /// Move to the next probe that can be sent: one whose variables are
+    /// all captured and fit. Others are skipped as unanswered (a skipped
+    /// gate stops the rule), so a missing value never sends a request.
+    fn advance(&mut self) {
+        let rule: &'r Rule = self.rule;
+        self.pending = None;
+        while !self.stopped {
+            let Some(probe) = rule.probes.get(self.next) else {
+                return;
+            };
+            let rendered = match &probe.template {
+                None => Ok(Cow::Borrowed(&probe.request)),
+                Some(t) => t.render(&probe.request, &self.vars).map(Cow::Owned),
+            };
+            match rendered {
+                Ok(req) => {
+                    self.pending = Some(req);
+                    return;
+                }
+                Err(_) => {
+                    self.outcomes.push(ProbeOutcome {
+                        probe: probe.name.clone(),
+                        answered: false,
+                        matched: false,
+                        refused: false,
+                    });
+                    self.stopped |= probe.gate;
+                    self.next += 1;
+                }
+            }
+        }
     }
 
     /// Feed the answer to the request last returned by `next_request`;
     /// `None` means the target did not answer (closed, timeout, garbage).
     pub fn feed(&mut self, response: Option<&Response>) {
-        let Some(probe) = self.rule.probes.get(self.next) else {
+        if self.stopped || self.pending.is_none() {
+            return;
+        }
+        self.take(response);
+        self.next += 1;
+        self.advance();
+    }
+
+    fn take(&mut self, response: Option<&Response>) {
+        let rule: &'r Rule = self.rule;
+        let Some(probe) = rule.probes.get(self.next) else {
             return;
         };
-        self.next += 1;
         let Some(r) = response else {
             self.outcomes.push(ProbeOutcome {
                 probe: probe.name.clone(),
@@ -112,9 +163,13 @@ impl<'r> Assessment<'r> {
             refused,
         });
         if matched || refused {
+            let request = self
+                .pending
+                .as_deref()
+                .map_or_else(|| probe.request.to_string(), Request::to_string);
             self.evidence.push(Evidence {
                 probe: probe.name.clone(),
-                request: probe.request.to_string(),
+                request,
                 status: r.status,
                 excerpt: r.excerpt(EXCERPT_CHARS),
             });
@@ -129,6 +184,17 @@ impl<'r> Assessment<'r> {
             return;
         }
         self.score += probe.identify;
+        for c in &probe.captures {
+            match c.value(r) {
+                Some(v) => {
+                    self.vars.insert(c.name.clone(), v);
+                }
+                None if c.optional => {
+                    self.vars.insert(c.name.clone(), String::new());
+                }
+                None => {}
+            }
+        }
         if probe.auth == AuthProof::Readable && self.readable.is_none() {
             self.readable = Some(self.evidence.len() - 1);
         }
@@ -257,7 +323,7 @@ mod tests {
     use super::*;
     use crate::load::builtin_rules;
 
-    fn run(rule: &Rule, answer: impl Fn(&Request) -> Option<Response>) -> Assessment<'_> {
+    fn run(rule: &Rule, mut answer: impl FnMut(&Request) -> Option<Response>) -> Assessment<'_> {
         let mut a = assess(rule);
         while let Some(req) = a.next_request() {
             let r = answer(req);
@@ -455,5 +521,97 @@ mod tests {
             line.contains("none of the") && line.contains("streamlit releases hashed"),
             "{line}"
         );
+    }
+
+    #[test]
+    fn a_later_probe_uses_a_value_read_by_an_earlier_one() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("langserve").unwrap();
+        let openapi = r#"{"info":{"description":"LangServe UI playground"},"paths":{
+            "/chat/v2/invoke":{},"/chat/v2/stream_log":{},"/chat/v2/input_schema":{}}}"#;
+        let mut asked = Vec::new();
+        let a = run(rule, |req| {
+            asked.push(path(req).to_string());
+            match path(req) {
+                "/openapi.json" => http(200, openapi),
+                "/chat/v2/input_schema" => http(200, r#"{"title":"ChatInput","type":"object"}"#),
+                _ => http(404, ""),
+            }
+        });
+        // Two probes read the same route (the scanner sends it once).
+        asked.dedup();
+        assert_eq!(asked, ["/openapi.json", "/chat/v2/input_schema"]);
+        assert_eq!(a.auth(), AuthVerdict::None);
+        assert_eq!(
+            a.auth_evidence().unwrap().request,
+            "GET /chat/v2/input_schema"
+        );
+    }
+
+    #[test]
+    fn a_hostile_value_sends_nothing() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("langserve").unwrap();
+        // The capture only takes path-safe segments; a value that climbs
+        // out of the prefix never matches, so no second request is built.
+        for body in [
+            r#"{"LangServe":1,"/../admin/input_schema":1,"/x/stream_log":1}"#,
+            r#"{"LangServe":1,"/a%2F..%2Fb/input_schema":1,"/x/stream_log":1}"#,
+        ] {
+            let mut asked = Vec::new();
+            let a = run(rule, |req| {
+                asked.push(path(req).to_string());
+                http(200, body)
+            });
+            assert_eq!(asked, ["/openapi.json"], "{body}");
+            assert!(a.identified());
+            assert_eq!(a.auth(), AuthVerdict::Unknown);
+            assert!(a.outcomes.iter().skip(1).all(|o| !o.answered));
+        }
+    }
+
+    #[test]
+    fn csrf_token_and_cookie_travel_to_the_read() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("sillytavern").unwrap();
+        let token = "ab".repeat(64);
+        let mut sent = None;
+        let a = run(rule, |req| match req {
+            Request::Http { path, headers, .. } if path == "/api/characters/all" => {
+                sent = Some(headers.clone());
+                http(200, r#"[{"name":"Seraphina"}]"#)
+            }
+            _ if path(req) == "/csrf-token" => Some(Response::new(
+                Some(200),
+                vec![(
+                    "Set-Cookie".into(),
+                    "X-CSRF-Token=c0ffee; Path=/; HttpOnly".into(),
+                )],
+                format!(r#"{{"token":"{token}"}}"#).into_bytes(),
+                false,
+            )),
+            _ if path(req) == "/version" => http(
+                200,
+                r#"{"agent":"SillyTavern:1.12.6:Cohee#1207","pkgVersion":"1.12.6"}"#,
+            ),
+            _ => http(404, ""),
+        });
+        let headers = sent.expect("the read was sent");
+        assert!(headers.contains(&("X-CSRF-Token".into(), token.clone())));
+        assert!(headers.contains(&("Cookie".into(), "X-CSRF-Token=c0ffee".into())));
+        assert_eq!(a.auth(), AuthVerdict::None);
+        assert_eq!(a.details["characters"], ["Seraphina"]);
+        // --disableCsrf: no cookie, and the Cookie header is left out.
+        let mut sent = None;
+        run(rule, |req| match req {
+            Request::Http { path, headers, .. } if path == "/api/characters/all" => {
+                sent = Some(headers.clone());
+                http(200, "[]")
+            }
+            _ if path(req) == "/csrf-token" => http(200, r#"{"token":"disabled"}"#),
+            _ => http(404, ""),
+        });
+        let headers = sent.expect("sent without a cookie");
+        assert!(headers.iter().all(|(k, _)| k != "Cookie"), "{headers:?}");
     }
 }

@@ -121,6 +121,17 @@ impl Extractor {
     /// Every value this extractor reads from the response, cleaned and
     /// bounded. An asset hash reads none: [`crate::Assessment`] looks it up.
     pub fn values(&self, r: &Response) -> Vec<String> {
+        self.raw_values(r)
+            .into_iter()
+            .map(|v| clean(&v))
+            .filter(|v| !v.is_empty())
+            .take(MAX_VALUES)
+            .collect()
+    }
+
+    /// The values as the target sent them (at most [`MAX_VALUES`]), before
+    /// cleaning: a capture checks them itself and refuses what does not fit.
+    pub(crate) fn raw_values(&self, r: &Response) -> Vec<String> {
         let raw: Vec<String> = match self {
             Self::AssetHash { .. } => Vec::new(),
             Self::Json { pointer, .. } => r
@@ -153,11 +164,7 @@ impl Extractor {
                 .into_iter()
                 .collect(),
         };
-        raw.into_iter()
-            .map(|v| clean(&v))
-            .filter(|v| !v.is_empty())
-            .take(MAX_VALUES)
-            .collect()
+        raw.into_iter().take(MAX_VALUES).collect()
     }
 }
 

@@ -18,6 +18,7 @@ mod matcher;
 mod request;
 mod response;
 pub mod schema;
+mod template;
 
 pub use assess::{assess, Assessment, AssetObservation, ProbeOutcome, VersionVerdict};
 pub use compile::{AuthProof, Probe, Rule, Transport};
@@ -26,6 +27,7 @@ pub use load::{builtin_rules, load_dir, load_str, LoadError, RuleSet};
 pub use matcher::Matcher;
 pub use request::Request;
 pub use response::Response;
+pub use template::{Capture, RequestTemplate};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_probes.rs"));

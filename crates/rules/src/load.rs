@@ -220,4 +220,32 @@ matchers = [{ status = [200] }]
         assert_eq!(set.rules().len(), n);
         assert_eq!(set.get("ollama").unwrap().product, "Custom");
     }
+
+    #[test]
+    fn variables_must_be_captured_before_use() {
+        let rule = |probes: &str| {
+            format!("id = \"v\"\nproduct = \"V\"\nports = [80]\ntransport = \"http\"\nexposure_severity = \"low\"\nrisk = \"r\"\nremediation = \"r\"\n{probes}")
+        };
+        let first = "[[probes]]\nname = \"a\"\nidentify = 1\nrequest = { path = \"/a\" }\nmatchers = [{ status = [200] }]\ncapture = [{ name = \"x\", json = \"/x\" }]\n";
+        let second = "[[probes]]\nname = \"b\"\nrequest = { path = \"/b/{x}\" }\nmatchers = [{ status = [200] }]\n";
+        assert!(load_str("v.toml", &rule(&format!("{first}{second}"))).is_ok());
+        let e = load_str("v.toml", &rule(&format!("{second}{first}"))).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("{x} is not captured by an earlier probe"),
+            "{e}"
+        );
+        let e = load_str("v.toml", &rule(&first.replace("/a", "/a/{x}"))).unwrap_err();
+        assert!(e.to_string().contains("not captured"), "{e}");
+        let e = load_str(
+            "v.toml",
+            &rule(
+                &first
+                    .replace("matchers = [{ status = [200] }]\n", "")
+                    .replace("identify = 1\n", ""),
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("captures needs matchers"), "{e}");
+    }
 }

@@ -52,6 +52,29 @@ pub struct RawProbe {
     /// Matchers that prove the server demanded credentials for this read.
     #[serde(default)]
     pub refused: Vec<RawMatcher>,
+    /// Values to keep from this answer (when its matchers hold) for later
+    /// probes of the rule, which use them as `{name}` in their path or
+    /// header values.
+    #[serde(default)]
+    pub capture: Vec<RawCapture>,
+}
+
+/// One captured variable: exactly one of `json`, `regex` (over the body,
+/// first group) or `header` (with optional `regex`), first value only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    pub name: String,
+    #[serde(default)]
+    pub json: Option<String>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    /// Absent is fine: the variable is then empty, and a header that
+    /// renders empty is left out of the request.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Deserialize)]
