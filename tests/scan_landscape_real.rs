@@ -198,6 +198,9 @@ fn scan_pair(net: &str, port: u16) -> (Value, Value) {
 
 fn assert_open(s: &Value, id: &str) {
     assert_eq!(s["service"], id, "{s}");
+    // A real product's answers never contradict each other.
+    assert_eq!(s["confidence"], "high", "{s}");
+    assert!(s.get("labels").is_none(), "{s}");
     assert_eq!(s["auth"], "none", "{s}");
     assert_eq!(
         s["findings"][0]["id"],
@@ -208,6 +211,8 @@ fn assert_open(s: &Value, id: &str) {
 
 fn assert_locked(s: &Value, id: &str) {
     assert_eq!(s["service"], id, "{s}");
+    assert_eq!(s["confidence"], "high", "{s}");
+    assert!(s.get("labels").is_none(), "{s}");
     assert_eq!(s["auth"], "required", "{s}");
     assert!(s["findings"].as_array().unwrap().is_empty(), "{s}");
 }

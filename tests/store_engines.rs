@@ -93,6 +93,8 @@ fn service(host: &str, port: u16, name: &str, version: Option<&str>, auth: AuthV
         version: version.map(str::to_string),
         version_source: None,
         version_candidates: Vec::new(),
+        confidence: Default::default(),
+        labels: Vec::new(),
         purl: None,
         auth,
         transport: "http".into(),

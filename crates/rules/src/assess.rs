@@ -30,6 +30,32 @@ pub struct AssetObservation {
     pub found: AssetMatch,
 }
 
+/// One version string a probe read from the service itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionReading {
+    pub value: String,
+    pub source: VersionSource,
+    pub probe: String,
+}
+
+/// The evidence `probe` name of a contradiction.
+pub const CONTRADICTION: &str = "contradiction";
+
+fn contradiction(request: String, status: Option<u16>, excerpt: String) -> Evidence {
+    Evidence {
+        probe: CONTRADICTION.into(),
+        request,
+        status,
+        excerpt,
+    }
+}
+
+/// Versions compare without a leading `v` (`v3.4.0` is `3.4.0`).
+fn same_version(a: &str, b: &str) -> bool {
+    let strip = |s: &str| s.strip_prefix(['v', 'V']).unwrap_or(s).to_string();
+    strip(a) == strip(b)
+}
+
 /// The version a rule settles on, or the releases it narrowed it to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionVerdict {
@@ -54,6 +80,8 @@ pub struct Assessment<'r> {
     stopped: bool,
     pub score: u32,
     pub version: Option<(String, VersionSource)>,
+    /// Every version read from the service (the first is `version`).
+    pub versions_seen: Vec<VersionReading>,
     pub details: BTreeMap<String, Vec<String>>,
     pub evidence: Vec<Evidence>,
     pub outcomes: Vec<ProbeOutcome>,
@@ -73,6 +101,7 @@ pub fn assess(rule: &Rule) -> Assessment<'_> {
         stopped: false,
         score: 0,
         version: None,
+        versions_seen: Vec::new(),
         details: BTreeMap::new(),
         evidence: Vec::new(),
         outcomes: Vec::new(),
@@ -216,8 +245,17 @@ impl<'r> Assessment<'r> {
             let values = ex.values(r);
             match ex.target() {
                 Target::Version(source) => {
-                    if self.version.is_none() {
-                        self.version = values.into_iter().next().map(|v| (v, *source));
+                    if let Some(v) = values.into_iter().next() {
+                        if self.version.is_none() {
+                            self.version = Some((v.clone(), *source));
+                        }
+                        if self.versions_seen.len() < MAX_VALUES {
+                            self.versions_seen.push(VersionReading {
+                                value: v,
+                                source: *source,
+                                probe: probe.name.clone(),
+                            });
+                        }
                     }
                 }
                 Target::List(name) if !values.is_empty() => {
@@ -277,7 +315,9 @@ impl<'r> Assessment<'r> {
     /// otherwise asset hashes settle it when they name exactly one
     /// release, and list the candidates when they name several.
     pub fn resolved_version(&self) -> VersionVerdict {
-        if let Some(v) = &self.version {
+        // A version the product could never have had is not reported
+        // (contradictions() says why).
+        if let Some(v) = self.version.as_ref().filter(|(v, _)| self.plausible(v)) {
             return VersionVerdict {
                 version: Some(v.clone()),
                 candidates: Vec::new(),
@@ -294,6 +334,118 @@ impl<'r> Assessment<'r> {
             },
             None => VersionVerdict::default(),
         }
+    }
+
+    fn plausible(&self, version: &str) -> bool {
+        self.rule
+            .version_pattern
+            .as_ref()
+            .is_none_or(|re| re.is_match(version))
+    }
+
+    /// What in this rule's own answers contradicts itself: a version the
+    /// product cannot have, version readings that disagree, static assets
+    /// from another release than the version reported, or from several
+    /// releases at once. Each is an evidence entry saying why.
+    pub fn contradictions(&self) -> Vec<Evidence> {
+        let product = &self.rule.product;
+        let mut out = Vec::new();
+        for r in self
+            .versions_seen
+            .iter()
+            .filter(|r| !self.plausible(&r.value))
+        {
+            out.push(contradiction(
+                format!("version from probe {}", r.probe),
+                None,
+                format!(
+                    "{:?} is not a version {product} releases (its versions match {})",
+                    r.value,
+                    self.rule
+                        .version_pattern
+                        .as_ref()
+                        .map_or("", |re| re.as_str())
+                ),
+            ));
+        }
+        if let Some(first) = self.versions_seen.first() {
+            let others: Vec<&VersionReading> = self
+                .versions_seen
+                .iter()
+                .filter(|r| !same_version(&r.value, &first.value))
+                .collect();
+            if !others.is_empty() {
+                let list: Vec<String> = std::iter::once(first)
+                    .chain(others)
+                    .map(|r| format!("{} (probe {})", r.value, r.probe))
+                    .collect();
+                out.push(contradiction(
+                    "version readings".into(),
+                    None,
+                    format!(
+                        "the service reports different versions: {}",
+                        list.join(", ")
+                    ),
+                ));
+            }
+        }
+        match (&self.version, self.asset_candidates()) {
+            (_, Some(c)) if c.is_empty() => out.push(contradiction(
+                "static assets".into(),
+                None,
+                "its static assets come from different releases".into(),
+            )),
+            (Some((v, _)), Some(c)) if !c.iter().any(|a| same_version(a, v)) => {
+                out.push(contradiction(
+                    "static assets".into(),
+                    None,
+                    format!(
+                        "it reports version {v}, but its static assets are those of {product} {}",
+                        c.join(", ")
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Whether an answer to a path no product serves (`request`) satisfies
+    /// the probes that identified this rule: if, without them, the rule
+    /// would not be identified, the identification proves nothing (a
+    /// server answering everything alike, as honeypots do).
+    pub fn canary_contradiction(&self, request: &str, r: &Response) -> Option<Evidence> {
+        // An auth wall refuses every path alike (401 with the product's
+        // challenge, a redirect to its login): that is what a locked
+        // product does, and a rule may rightly identify it by that. Only
+        // a made-up path that *succeeds* like the product is suspicious.
+        if !r.status.is_some_and(|s| (200..300).contains(&s)) {
+            return None;
+        }
+        let mut fooled = Vec::new();
+        let mut kept = 0;
+        for o in self.outcomes.iter().filter(|o| o.matched) {
+            let Some(p) = self.rule.probes.iter().find(|p| p.name == o.probe) else {
+                continue;
+            };
+            if p.matchers.iter().all(|m| m.matches(r)) {
+                fooled.push(p.name.as_str());
+            } else {
+                kept += p.identify;
+            }
+        }
+        if fooled.is_empty() || kept >= self.rule.threshold {
+            return None;
+        }
+        Some(contradiction(
+            request.to_string(),
+            r.status,
+            format!(
+                "a path no product serves answered like {}: the answer also satisfies probe(s) {}",
+                self.rule.product,
+                fooled.join(", ")
+            ),
+        ))
     }
 
     /// Number of probes whose matchers held: a tie-breaker between rules.
@@ -613,5 +765,111 @@ mod tests {
         });
         let headers = sent.expect("sent without a cookie");
         assert!(headers.iter().all(|(k, _)| k != "Cookie"), "{headers:?}");
+    }
+
+    #[test]
+    fn contradicting_answers_are_reasons() {
+        let set = builtin_rules().unwrap();
+        let ollama = set.get("ollama").unwrap();
+        let open = |version: &'static str| {
+            move |req: &Request| match path(req) {
+                "/" => http(200, "Ollama is running"),
+                "/api/version" => http(200, &format!(r#"{{"version":"{version}"}}"#)),
+                "/api/tags" => http(200, r#"{"models":[]}"#),
+                _ => http(404, "404 page not found"),
+            }
+        };
+        let real = run(ollama, open("0.12.3"));
+        assert!(real.contradictions().is_empty());
+        assert_eq!(real.resolved_version().version.unwrap().0, "0.12.3");
+        // Identified (the probes accept any x.y), but no Ollama release
+        // looks like this: not reported, and said why.
+        let odd = run(ollama, open("0.10.1.dev42+g1234"));
+        assert!(odd.identified());
+        assert_eq!(odd.resolved_version(), VersionVerdict::default());
+        let why = odd.contradictions();
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].excerpt.contains("is not a version Ollama releases"),
+            "{why:?}"
+        );
+    }
+
+    #[test]
+    fn reported_version_and_assets_must_agree() {
+        let set = builtin_rules().unwrap();
+        let mut a = assess(set.get("mlflow").unwrap());
+        a.version = Some(("3.17.2".into(), VersionSource::Api));
+        a.versions_seen.push(VersionReading {
+            value: "3.17.2".into(),
+            source: VersionSource::Api,
+            probe: "version".into(),
+        });
+        a.assets.push(observed(&["3.17.2"]));
+        assert!(a.contradictions().is_empty());
+        a.assets[0] = observed(&["3.10.0", "3.10.1"]);
+        let why = a.contradictions();
+        assert!(
+            why[0].excerpt.contains(
+                "reports version 3.17.2, but its static assets are those of MLflow 3.10.0, 3.10.1"
+            ),
+            "{why:?}"
+        );
+        a.versions_seen.push(VersionReading {
+            value: "v3.18.0".into(),
+            source: VersionSource::Header,
+            probe: "server".into(),
+        });
+        assert!(a.contradictions().iter().any(|e| e
+            .excerpt
+            .contains("different versions: 3.17.2 (probe version), v3.18.0 (probe server)")));
+    }
+
+    #[test]
+    fn a_canary_answer_that_satisfies_the_rule_is_a_contradiction() {
+        let set = builtin_rules().unwrap();
+        let ollama = set.get("ollama").unwrap();
+        let blob = r#"{"version":"0.1.32","models":[{"name":"llama3:8b"}]}"#;
+        let honeypot = run(ollama, |_| http(200, blob));
+        let canary = http(200, blob).unwrap();
+        let e = honeypot
+            .canary_contradiction("GET /aimap-canary-1", &canary)
+            .expect("contradiction");
+        assert!(e.excerpt.contains("probe(s) version, models"), "{e:?}");
+        // A real server's 404, or an SPA's page, satisfies no identifying probe.
+        let real = run(ollama, |req| match path(req) {
+            "/" => http(200, "Ollama is running"),
+            "/api/version" => http(200, r#"{"version":"0.1.32"}"#),
+            "/api/tags" => http(200, r#"{"models":[]}"#),
+            _ => http(404, "404 page not found"),
+        });
+        for answer in [
+            http(404, "404 page not found"),
+            http(200, "<html>app</html>"),
+        ] {
+            assert!(real
+                .canary_contradiction("GET /x", &answer.unwrap())
+                .is_none());
+        }
+        // A login wall answers every path with the product's challenge.
+        let mlflow = set.get("mlflow").unwrap();
+        let challenge = || {
+            Some(Response::new(
+                Some(401),
+                vec![("WWW-Authenticate".into(), r#"Basic realm="mlflow""#.into())],
+                b"You are not authenticated.".to_vec(),
+                false,
+            ))
+        };
+        let locked = run(mlflow, |_| challenge());
+        assert!(locked.identified());
+        assert!(locked
+            .canary_contradiction("GET /x", &challenge().unwrap())
+            .is_none());
+        // Fooling one probe is not enough when the others still identify.
+        let banner_everywhere = http(200, "Ollama is running").unwrap();
+        assert!(real
+            .canary_contradiction("GET /x", &banner_everywhere)
+            .is_none());
     }
 }

@@ -74,6 +74,12 @@ pub struct Rule {
     pub remediation: String,
     pub references: Vec<String>,
     pub probes: Vec<Probe>,
+    /// Rules this product answers like by design (see the schema).
+    pub imitates: Vec<String>,
+    /// A protocol label, not a product.
+    pub generic: bool,
+    /// What every real version looks like.
+    pub version_pattern: Option<regex::Regex>,
 }
 
 impl Rule {
@@ -138,7 +144,18 @@ impl Rule {
         if threshold == 0 || max_score < threshold {
             return Err(format!("threshold {threshold} is unreachable: the probes' identify scores add up to {max_score}"));
         }
+        let version_pattern = raw
+            .version_pattern
+            .as_deref()
+            .map(|src| regex::Regex::new(src).map_err(|e| format!("version_pattern {src:?}: {e}")))
+            .transpose()?;
+        if let Some(other) = raw.imitates.iter().find(|i| **i == raw.id) {
+            return Err(format!("a rule cannot imitate itself ({other:?})"));
+        }
         Ok(Rule {
+            imitates: raw.imitates,
+            generic: raw.generic,
+            version_pattern,
             id: raw.id,
             product: raw.product,
             ports: raw.ports,

@@ -20,7 +20,10 @@ mod response;
 pub mod schema;
 mod template;
 
-pub use assess::{assess, Assessment, AssetObservation, ProbeOutcome, VersionVerdict};
+pub use assess::{
+    assess, Assessment, AssetObservation, ProbeOutcome, VersionReading, VersionVerdict,
+    CONTRADICTION,
+};
 pub use compile::{AuthProof, Probe, Rule, Transport};
 pub use extract::{Extractor, Target as ExtractTarget};
 pub use load::{builtin_rules, load_dir, load_str, LoadError, RuleSet};

@@ -32,6 +32,15 @@ impl RuleSet {
                 });
             }
         }
+        // A misspelt `imitates` would quietly keep a contradiction label.
+        for r in &rules {
+            if let Some(unknown) = r.imitates.iter().find(|i| !seen.contains(i.as_str())) {
+                return Err(LoadError {
+                    file: r.id.clone(),
+                    message: format!("rule {:?} imitates {unknown:?}, which is not a rule", r.id),
+                });
+            }
+        }
         Ok(Self { rules })
     }
 
@@ -208,6 +217,19 @@ matchers = [{ status = [200] }]
             .unwrap_err()
             .to_string()
             .contains("read-only"));
+    }
+
+    #[test]
+    fn imitated_rules_must_exist() {
+        let set = builtin_rules().unwrap();
+        let mut rules = set.rules().to_vec();
+        rules[0].imitates.push("no-such-rule".into());
+        let e = RuleSet::new(rules).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"no-such-rule\", which is not a rule"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -29,6 +29,20 @@ pub struct RawRule {
     #[serde(default)]
     pub references: Vec<String>,
     pub probes: Vec<RawProbe>,
+    /// Rule ids whose probes this product answers by design (Valkey answers
+    /// as Redis, Open WebUI like Ollama): matching them too is expected,
+    /// not a contradiction.
+    #[serde(default)]
+    pub imitates: Vec<String>,
+    /// A protocol label rather than a product (the OpenAI API): it matches
+    /// every server that speaks it, so matching it beside a product rule
+    /// contradicts nothing.
+    #[serde(default)]
+    pub generic: bool,
+    /// A regex every real release's version matches; a version read that
+    /// does not is not reported and marks the service contradictory.
+    #[serde(default)]
+    pub version_pattern: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

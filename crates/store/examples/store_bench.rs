@@ -35,6 +35,8 @@ fn service(i: u64, version: &str) -> Service {
         version: Some(version.into()),
         version_source: None,
         version_candidates: Vec::new(),
+        confidence: Default::default(),
+        labels: Vec::new(),
         purl: Some(format!("pkg:golang/github.com/ollama/ollama@{version}")),
         auth: AuthVerdict::None,
         transport: "http".into(),

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Options: `--kind` (ollama, ollama-auth-proxy, ollama-decoy, triton,
-//! triton-restricted, triton-metrics, plain, garbage, silent, endless, or
+//! triton-restricted, triton-metrics, plain, garbage, silent, endless,
+//! honeypot, or
 //! any landscape product by its lowercase name: vllm, qdrant, milvusrest,
 //! kubelet, ...), `--auth` (a landscape product with its credential
 //! switch on), `--port P` (default: the product's own port), `--version V`,
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 use aimap_farm::{is_allowed_bind, start, Emulator, Landscape, Product};
 
 const USAGE: &str = "usage: aimap-farm --base <loopback ip> [--count N] [--kind KIND] [--auth] [--port P] [--version V] [--models a,b,c]
-kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics plain garbage silent endless,
+kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics plain garbage silent endless honeypot,
        and the landscape products by lowercase name (vllm, tgi, qdrant, kubelet, ...)";
 
 struct Options {
@@ -98,6 +99,7 @@ fn emulator(opts: &Options) -> Result<Emulator, String> {
         "plain" => Emulator::PlainHttp,
         "garbage" => Emulator::Garbage,
         "silent" => Emulator::Silent,
+        "honeypot" => Emulator::Honeypot,
         "endless" => Emulator::EndlessBody,
         other => {
             let product = Product::all()
