@@ -1,8 +1,9 @@
 //! Real PyPI servers from the landscape venv (.venv-landscape, built by
 //! scripts/test.sh): MLflow, Jupyter Server, Gradio, Streamlit, LiteLLM
-//! proxy and an MCP server on the official SDK, each as an open twin and a
+//! proxy, an MCP server on the official SDK and LangServe, each as an open twin and a
 //! protected twin. They are slow to start, so all of them start once, side
-//! by side, for this whole file. Every one binds a 127.80.x.y address.
+//! by side, for this whole file. Every one binds a 127.80.x.y address, but
+//! LangServe (127.103.3.x).
 mod common;
 
 use std::net::SocketAddr;
@@ -136,6 +137,14 @@ fn farm() -> Option<&'static Farm> {
             (
                 "127.80.6.3:8000",
                 py("mcp_server.py", &["127.80.6.3", "8000", "sse"])?,
+            ),
+            (
+                "127.103.3.1:8000",
+                py("langserve_app.py", &["127.103.3.1", "8000"])?,
+            ),
+            (
+                "127.103.3.2:8000",
+                py("langserve_app.py", &["127.103.3.2", "8000", "x-token-1"])?,
             ),
         ];
         let servers: Vec<Server> = plan
@@ -397,4 +406,32 @@ fn gradio_version_from_its_frontend_even_behind_login() {
     assert_eq!(locked["auth"], "required", "{locked}");
     assert_eq!(locked["version"], want.as_str(), "{locked}");
     assert_eq!(locked["version_source"], "asset-hash", "{locked}");
+}
+
+#[test]
+fn langserve_without_and_with_route_dependencies() {
+    need_farm!();
+    let (open, locked) = scan_pair("127.103.3", 8000);
+    // /openapi.json names the runnable; its input schema, read without
+    // credentials, proves the routes take none.
+    assert_open(&open, "langserve");
+    assert_eq!(
+        open["details"]["runnables"],
+        serde_json::json!(["/adder"]),
+        "{open}"
+    );
+    assert!(
+        open["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("GET /adder/input_schema → 200"),
+        "{open}"
+    );
+    // add_routes(dependencies=[Depends(verify_token)]): FastAPI names the
+    // missing credential header.
+    assert_locked(&locked, "langserve");
+    assert!(
+        locked["evidence"].to_string().contains("x-token"),
+        "{locked}"
+    );
 }
