@@ -107,6 +107,11 @@ fn honeypot_answering_everything_is_labelled() {
         assert_eq!(s["service"], "ollama");
         assert_trusted(s);
     }
+    // The table says so too.
+    let out = aimap(&["scan", "127.103.1.1", "-p", "11434", "--timeout", "2s"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Ollama [contradictory]"), "{text}");
+
     // A copied banner alone is not identified at all (and so not labelled).
     assert!(service(&r, "127.103.1.5", 11434).is_none(), "{r:#}");
     assert!(r["unidentified"].to_string().contains("127.103.1.5:11434"));
