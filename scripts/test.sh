@@ -14,9 +14,16 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # and debootstrap makes a real Debian root filesystem.
 command -v go >/dev/null || need+=(golang-go)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+# rpmbuild and rpm make a real rpm database (SQLite backend); zstd
+# compresses an image layer.
+command -v rpmbuild >/dev/null || need+=(rpm)
+command -v zstd >/dev/null || need+=(zstd)
 # Host watch tests open an all-interface socket only inside a network
 # namespace they create (ip netns).
 command -v ip >/dev/null || need+=(iproute2)
+# The dashboard's browser test drives Debian's Chromium (tests/serve_e2e.rs).
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   apt-get update -qq
@@ -43,6 +50,15 @@ if ! cmp -s scripts/test-landscape-requirements.txt "$lstamp" 2>/dev/null; then
   python3 -m venv "$landscape"
   "$landscape/bin/pip" install -q --disable-pip-version-check -r scripts/test-landscape-requirements.txt
   cp scripts/test-landscape-requirements.txt "$lstamp"
+fi
+
+# playwright-core for the browser test, from the lock file (no browser download:
+# the test points it at /usr/bin/chromium).
+e2e=tests/e2e
+if ! cmp -s "$e2e/package-lock.json" "$e2e/node_modules/.aimap-lock" 2>/dev/null; then
+  echo "== npm ci in $e2e"
+  (cd "$e2e" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
+  cp "$e2e/package-lock.json" "$e2e/node_modules/.aimap-lock"
 fi
 
 # 3. Every test; real-server tests fail instead of skipping.

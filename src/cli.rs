@@ -54,6 +54,23 @@ pub enum HistoryFormat {
     Markdown,
 }
 
+/// `aimap serve`.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; anything but loopback requires a token
+    #[arg(
+        long,
+        default_value = "127.0.0.1:8717",
+        env = "AIMAP_LISTEN",
+        value_name = "ADDR:PORT"
+    )]
+    pub listen: std::net::SocketAddr,
+    /// Require this token (at least 16 characters) as a bearer header or via the login form;
+    /// without it, a non-loopback listener gets a generated token, printed once
+    #[arg(long, env = "AIMAP_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
 /// Parsed once per process: the size of the largest variant does not matter.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
@@ -123,6 +140,8 @@ pub enum Command {
     /// Progress of a (sharded) run
     #[command(subcommand)]
     Run(RunCommand),
+    /// Dashboard and JSON API over the run store (loopback by default; any other address needs a token)
+    Serve(ServeArgs),
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
@@ -254,6 +273,10 @@ pub struct ScanArgs {
     /// Read exclusions from a file
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
+    /// Also exclude every block that is not globally reachable (IANA special-purpose registries: private,
+    /// loopback, link-local, documentation, multicast, class E); for internet-wide scans
+    #[arg(long)]
+    pub exclude_reserved: bool,
     /// Ports: 80,443,8000-8010 or - for all [default: every port a rule claims]
     #[arg(short, long, env = "AIMAP_PORTS")]
     pub ports: Option<String>,

@@ -75,6 +75,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<u8> {
             run_b,
             format,
         } => run::history::diff(&cli.store, run_a.as_deref(), run_b.as_deref(), format),
+        Command::Serve(args) => run::serve::run(&cli.store, &args),
         Command::Prune { keep } => run::history::prune(&cli.store, keep),
         Command::Run(RunCommand::Status {
             run,

@@ -49,6 +49,10 @@ fn excluding_everything_is_an_error() {
     let out = aimap(&["scan", "127.0.63.0/30", "--exclude", "127.0.63.0/30"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("every target is excluded"));
+    // Loopback is a reserved block: an internet-wide exclusion list leaves nothing.
+    let out = aimap(&["scan", "127.0.63.0/30", "::1", "--exclude-reserved"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("every target is excluded"));
 }
 
 #[test]

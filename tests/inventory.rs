@@ -307,3 +307,180 @@ fn host_lists_ai_processes_and_their_listeners() {
         purls(&report)
     );
 }
+
+/// The build machine's rpm architecture (`x86_64` on amd64).
+fn rpm_arch() -> String {
+    let out = Command::new(find_program("rpm").unwrap())
+        .args(["--eval", "%{_arch}"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn rpm_database_packages_distro_and_advisories() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(root) = rpm_root(dir.path()) else {
+        return unavailable("rpm and rpmbuild with the SQLite backend (Debian package rpm)");
+    };
+    let store = dir.path().join("advisories");
+    // A real AlmaLinux 9 record (references trimmed): vim-minimal fixed in 2:8.2.2637-16.el9_0.2.
+    let imported = aimap(&[
+        "db",
+        "--advisories",
+        store.to_str().unwrap(),
+        "import",
+        fixture("ALSA-2022-5242.json").to_str().unwrap(),
+    ]);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let (report, out) = run_json(&[
+        "inventory",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--advisories",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+    let arch = rpm_arch();
+    let rpms: Vec<&Value> = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ecosystem"] == "rpm")
+        .collect();
+    // What rpm itself reads from the same database.
+    let mut ours: Vec<String> = rpms
+        .iter()
+        .map(|c| {
+            let purl = c["purl"].as_str().unwrap();
+            let q = |k: &str| {
+                purl.split(['?', '&'])
+                    .find_map(|p| p.strip_prefix(&format!("{k}=")))
+                    .unwrap_or("(none)")
+                    .to_string()
+            };
+            let vr = purl.split('@').nth(1).unwrap().split('?').next().unwrap();
+            let (v, r) = vr.rsplit_once('-').unwrap();
+            format!(
+                "{} {} {v} {r} {}",
+                c["name"].as_str().unwrap(),
+                q("epoch"),
+                q("arch")
+            )
+        })
+        .collect();
+    ours.sort();
+    assert_eq!(ours, rpm_query(&root));
+    for TestRpm {
+        name,
+        epoch,
+        version,
+        release,
+        arch: want_arch,
+        source_rpm: srpm,
+        license,
+    } in RPMS
+    {
+        let c = rpms
+            .iter()
+            .find(|c| c["name"] == *name)
+            .unwrap_or_else(|| panic!("{name} missing: {rpms:?}"));
+        let a = want_arch.map_or(arch.clone(), str::to_string);
+        let epoch_q = epoch.map(|e| format!("&epoch={e}")).unwrap_or_default();
+        assert_eq!(
+            c["purl"],
+            format!(
+                "pkg:rpm/almalinux/{name}@{version}-{release}?arch={a}&distro=almalinux-9.3{epoch_q}&upstream={srpm}"
+            )
+        );
+        let shown = match epoch {
+            Some(e) => format!("{e}:{version}-{release}"),
+            None => format!("{version}-{release}"),
+        };
+        assert_eq!(c["version"], shown);
+        assert_eq!(c["license"], *license);
+        assert_eq!(c["locations"][0]["path"], "/var/lib/rpm/rpmdb.sqlite");
+    }
+    let os = report["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["ecosystem"] == "os")
+        .expect("os-release component");
+    assert_eq!(
+        (&os["name"], &os["version"]),
+        (&"almalinux".into(), &"9.3".into())
+    );
+    assert_eq!(os["kind"], "operating-system");
+    // 2:8.2.2637-16.el9_0.1 is one release below the fix: matched by the
+    // binary package name, under AlmaLinux 9 from the distro qualifier.
+    let findings = report["findings"].as_array().unwrap();
+    let vim: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["id"] == "ALSA-2022:5242")
+        .collect();
+    assert_eq!(vim.len(), 1, "{findings:?}");
+    assert!(vim[0]["subject"]["purl"]
+        .as_str()
+        .unwrap()
+        .starts_with("pkg:rpm/almalinux/vim-minimal@8.2.2637-16.el9_0.1?"));
+    assert_eq!(
+        findings.len(),
+        1,
+        "aimap-demo has no advisory: {findings:?}"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a moderate finding is under --fail-on high"
+    );
+
+    // The CycloneDX form is valid and names the OS and the licenses.
+    let file = dir.path().join("rpm-bom.json");
+    let out = aimap(&[
+        "inventory",
+        root.to_str().unwrap(),
+        "--format",
+        "cyclonedx",
+        "--advisories",
+        store.to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bom: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let comps = bom["components"].as_array().unwrap();
+    assert!(comps
+        .iter()
+        .any(|c| c["type"] == "operating-system" && c["name"] == "almalinux"));
+    assert!(comps.iter().any(
+        |c| c["name"] == "vim-minimal" && c["licenses"][0]["license"]["name"] == "Vim AND MIT"
+    ));
+    validate_cyclonedx(&file, "1.6");
+
+    // A corrupt database is an error on that file, not a crash or a silent nothing.
+    let db = root.join("var/lib/rpm/rpmdb.sqlite");
+    let mut bytes = std::fs::read(&db).unwrap();
+    // Page 1 holds the schema: garbage there makes the file unreadable.
+    bytes[100..4096].iter_mut().for_each(|b| *b = 0x5a);
+    std::fs::write(&db, &bytes).unwrap();
+    let (report, out) = run_json(&[
+        "inventory",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-vulns",
+    ]);
+    assert!(out.status.success());
+    let errors = report["errors"].to_string();
+    assert!(errors.contains("rpmdb.sqlite"), "{errors}");
+}

@@ -114,19 +114,17 @@ fn hostile_images_and_files_give_errors_not_damage() {
     std::fs::create_dir(&work).unwrap();
     for name in ["hostile-oci", "hostile-docker.tar"] {
         let target = dir.path().join(name);
-        let out = common::aimap_cmd()
-            .current_dir(&work)
-            .args([
-                "inventory",
-                target.to_str().unwrap(),
-                "--format",
-                "json",
-                "--no-vulns",
-                "--max-layer-bytes",
-                "10000000",
-            ])
-            .output()
-            .unwrap();
+        let mut cmd = common::aimap_cmd();
+        cmd.current_dir(&work).args([
+            "inventory",
+            target.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+            "--max-layer-bytes",
+            "10000000",
+        ]);
+        let out = bounded(cmd, name);
         assert!(
             out.status.success(),
             "{}",
@@ -153,11 +151,14 @@ fn hostile_images_and_files_give_errors_not_damage() {
         assert!(!p.exists());
     }
     assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
-    let truncated = aimap(&[
-        "inventory",
-        dir.path().join("truncated-docker.tar").to_str().unwrap(),
-        "--no-vulns",
-    ]);
+    let truncated = bounded(
+        aimap_args(&[
+            "inventory",
+            dir.path().join("truncated-docker.tar").to_str().unwrap(),
+            "--no-vulns",
+        ]),
+        "truncated-docker.tar",
+    );
     assert_eq!(truncated.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&truncated.stderr).contains("truncated"));
 
@@ -171,20 +172,129 @@ fn hostile_images_and_files_give_errors_not_damage() {
         .set_len(10 << 30)
         .unwrap();
     std::fs::write(tree.join("requirements.txt"), "flask==0.12\n").unwrap();
+    // Endless files: a FIFO nobody writes to under a manifest's name, and
+    // a runtime's name linked to /dev/zero. Neither may be opened.
+    let fifo = tree.join("dev-requirements.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", tree.join("redis-server")).unwrap();
     let started = std::time::Instant::now();
-    let (report, out) = run_json(&[
-        "inventory",
-        tree.to_str().unwrap(),
-        "--format",
-        "json",
-        "--no-vulns",
-    ]);
+    let out = bounded(
+        aimap_args(&[
+            "inventory",
+            tree.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+        ]),
+        "symlink loop, sparse file, FIFO, /dev/zero",
+    );
     assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(started.elapsed().as_secs() < 20, "the sparse file was read");
     assert_eq!(purls(&report), ["pkg:pypi/flask@0.12"]);
     let errors = report["errors"].to_string();
     assert!(errors.contains("symlink loop"), "{errors}");
     assert!(errors.contains("sparse"), "{errors}");
+}
+
+/// Peak resident memory allowed to aimap on any hostile input, in KiB.
+/// The caps that make it hold: layers are streamed, a file is read whole
+/// only under its size limit, zstd windows are capped at 32 MiB.
+const MAX_RSS_KIB: u64 = 128 << 10;
+
+/// The aimap command with `args`, isolated like [`aimap`].
+fn aimap_args(args: &[&str]) -> Command {
+    let mut cmd = common::aimap_cmd();
+    cmd.args(args);
+    cmd
+}
+
+/// Run `cmd` and assert its peak RSS (wait4's ru_maxrss) stays bounded.
+fn bounded(cmd: Command, what: &str) -> std::process::Output {
+    let (out, kib) = common::output_with_peak_rss(cmd);
+    eprintln!("{what}: peak RSS {} MiB", kib / 1024);
+    assert!(
+        kib < MAX_RSS_KIB,
+        "{what}: peak RSS {kib} KiB is over {MAX_RSS_KIB} KiB"
+    );
+    out
+}
+
+#[test]
+fn bombs_and_huge_headers_stay_within_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    if find_program("zstd").is_none() {
+        return unavailable("the zstd CLI (Debian package zstd)");
+    }
+    let made = Command::new(python().unwrap())
+        .arg(fixture("make_image.py"))
+        .arg("--bombs")
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Default limits: 1 GiB of zeros is streamed past, in constant
+    // memory, to the small file behind it.
+    for name in ["gzip-bomb-oci", "zstd-bomb-oci"] {
+        let target = dir.path().join(name);
+        let out = bounded(
+            aimap_args(&[
+                "inventory",
+                target.to_str().unwrap(),
+                "--format",
+                "json",
+                "--no-vulns",
+            ]),
+            name,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(purls(&report), ["pkg:pypi/after@1.0"], "{name}");
+        assert_eq!(report["errors"], serde_json::json!([]));
+    }
+    // The same bomb under a small layer cap stops there.
+    let out = bounded(
+        aimap_args(&[
+            "inventory",
+            dir.path().join("zstd-bomb-oci").to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+            "--max-layer-bytes",
+            "10000000",
+        ]),
+        "zstd bomb, 10 MB cap",
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["errors"].to_string().contains("decompression bomb"));
+    // Headers that claim 2^60 entries, 2^62 bytes and 64 GiB, and an 8 MiB version.
+    let target = dir.path().join("huge-headers-oci");
+    let out = bounded(
+        aimap_args(&[
+            "inventory",
+            target.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+        ]),
+        "huge headers",
+    );
+    assert!(out.status.success());
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = report["errors"].to_string();
+    for want in [
+        "over the 67108864-byte read limit",
+        "truncated",
+        "no package's: dropped",
+    ] {
+        assert!(errors.contains(want), "{want}: {errors}");
+    }
+    assert!(purls(&report).is_empty(), "{:?}", purls(&report));
 }
 
 /// A Debian minbase root filesystem: `AIMAP_TEST_ROOTFS`, else one made once
@@ -291,4 +401,81 @@ fn debian_rootfs_directory_and_images_agree_with_dpkg() {
             report["errors"]
         );
     }
+}
+
+#[test]
+fn zstd_layers_and_an_rpm_database_in_an_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(root) = rpm_root(dir.path()) else {
+        return unavailable("rpm and rpmbuild with the SQLite backend (Debian package rpm)");
+    };
+    if find_program("zstd").is_none() {
+        return unavailable("the zstd CLI (Debian package zstd)");
+    }
+    let made = Command::new(python().unwrap())
+        .arg(fixture("make_image.py"))
+        .arg("--zstd")
+        .arg(&root)
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let want = rpm_query(&root);
+    for name in ["zstd-oci", "zstd-oci.tar"] {
+        let target = dir.path().join(name);
+        let (report, out) = run_json(&[
+            "inventory",
+            target.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-vulns",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(report["errors"], serde_json::json!([]), "{name}: {report}");
+        let layers = report["layers"].as_array().unwrap();
+        assert_eq!(layers.len(), 2);
+        let comps = report["components"].as_array().unwrap();
+        let rpms: Vec<&Value> = comps.iter().filter(|c| c["ecosystem"] == "rpm").collect();
+        let mut names: Vec<String> = rpms
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        let mut want_names: Vec<String> = want
+            .iter()
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect();
+        want_names.sort();
+        assert_eq!(names, want_names, "{name}");
+        // Everything from the zstd layer is attributed to it (its diff id,
+        // the digest of the uncompressed tar); the plain layer's to layer 1.
+        for c in &rpms {
+            assert_eq!(c["locations"][0]["layer"], layers[1], "{c}");
+            assert!(c["purl"].as_str().unwrap().contains("distro=almalinux-9.3"));
+        }
+        let vim = rpms.iter().find(|c| c["name"] == "vim-minimal").unwrap();
+        assert_eq!(vim["version"], "2:8.2.2637-16.el9_0.1");
+        let os = comps.iter().find(|c| c["ecosystem"] == "os").unwrap();
+        assert_eq!(os["locations"][0]["layer"], layers[1]);
+        let ok = comps.iter().find(|c| c["name"] == "ok").unwrap();
+        assert_eq!(ok["locations"][0]["layer"], layers[0]);
+    }
+    // A gzip blob under a zstd media type: an error for that layer, and
+    // the other layer is still read.
+    let (report, out) = run_json(&[
+        "inventory",
+        dir.path().join("mislabelled-oci").to_str().unwrap(),
+        "--format",
+        "json",
+        "--no-vulns",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(purls(&report), ["pkg:pypi/ok@1.0"]);
+    assert!(report["errors"]
+        .to_string()
+        .contains("media type says zstd"));
 }

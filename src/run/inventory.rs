@@ -240,7 +240,7 @@ fn remember_inventory(
         kind: aimap_store::RunKind::Inventory,
         scope: scope_key("inventory", &parts),
         label: label(&parts, ""),
-        params: serde_json::json!({ "target": target, "host": args.host }),
+        params: serde_json::json!({ "target": target, "host": args.host, "source": inv.source }),
         shard_count: 1,
         parent: None,
     };

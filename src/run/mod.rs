@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod rematch;
 pub mod rules;
 pub mod scan;
+pub mod serve;
 pub mod store;
 pub mod vulns;
 pub mod watch;

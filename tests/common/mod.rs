@@ -455,3 +455,49 @@ pub fn scan_json_timeout(timeout: &str, args: &[&str]) -> (Value, Output) {
     validate_against_schema(&text);
     (json, out)
 }
+
+/// Run `cmd` to completion like [`Command::output`], and return its peak
+/// resident set size in KiB as the kernel accounts it: `wait4(2)` on
+/// exactly this child fills `ru_maxrss`, which nothing sampled can miss
+/// (a spike just before exit included), and which other tests' children
+/// running in parallel cannot pollute (unlike `RUSAGE_CHILDREN`).
+// The child is reaped by wait4 below, which Child::wait cannot replace:
+// only wait4 returns the rusage.
+#[allow(clippy::zombie_processes)]
+pub fn output_with_peak_rss(mut cmd: Command) -> (Output, u64) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value, and wait4 only writes
+    // into the two locals it is given, for a child this process owns and
+    // has not reaped (Child is never waited on below).
+    let (rc, usage) = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        let rc = libc::wait4(pid, &mut status, 0, &mut usage);
+        (rc, usage)
+    };
+    assert_eq!(rc, pid, "wait4: {}", std::io::Error::last_os_error());
+    let output = Output {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: out.join().unwrap(),
+        stderr: err.join().unwrap(),
+    };
+    // Linux reports ru_maxrss in KiB.
+    (output, u64::try_from(usage.ru_maxrss).unwrap_or(0))
+}

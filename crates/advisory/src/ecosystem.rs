@@ -23,6 +23,12 @@ pub enum Ecosystem {
     CratesIo,
     /// `Debian` or `Debian:12`; the release is the part after the colon.
     Debian(Option<String>),
+    /// An rpm distribution (`AlmaLinux:9`, `openSUSE:Leap 15.5`): the
+    /// OSV family name and the release after the first colon.
+    Rpm {
+        family: &'static str,
+        release: Option<String>,
+    },
     /// aimap's curated products without an ecosystem.
     Generic,
     /// Anything else (Maven, RubyGems, Alpine...): stored and counted, but
@@ -43,7 +49,10 @@ impl Ecosystem {
             "crates.io" => Self::CratesIo,
             "Debian" => Self::Debian(release),
             GENERIC => Self::Generic,
-            _ => Self::Other(name.to_string()),
+            _ => match crate::rpm_distro::FAMILIES.iter().find(|f| **f == base) {
+                Some(family) => Self::Rpm { family, release },
+                None => Self::Other(name.to_string()),
+            },
         }
     }
 
@@ -54,6 +63,7 @@ impl Ecosystem {
             Self::PyPI => Some(Scheme::Pep440),
             Self::Npm | Self::CratesIo => Some(Scheme::Semver),
             Self::Debian(_) => Some(Scheme::Debian),
+            Self::Rpm { .. } => Some(Scheme::Rpm),
             Self::Generic => Some(Scheme::Generic),
             Self::Other(name) if name.starts_with("Ubuntu") => Some(Scheme::Debian),
             Self::Other(_) => None,
@@ -75,6 +85,7 @@ impl Ecosystem {
     pub fn family(&self) -> String {
         match self {
             Self::Debian(_) => "Debian".into(),
+            Self::Rpm { family, .. } => (*family).into(),
             Self::Other(name) => name.split(':').next().unwrap_or(name).to_string(),
             other => other.to_string(),
         }
@@ -114,6 +125,14 @@ impl fmt::Display for Ecosystem {
             Self::CratesIo => f.write_str("crates.io"),
             Self::Debian(None) => f.write_str("Debian"),
             Self::Debian(Some(r)) => write!(f, "Debian:{r}"),
+            Self::Rpm {
+                family,
+                release: None,
+            } => f.write_str(family),
+            Self::Rpm {
+                family,
+                release: Some(r),
+            } => write!(f, "{family}:{r}"),
             Self::Generic => f.write_str(GENERIC),
             Self::Other(name) => f.write_str(name),
         }
@@ -222,6 +241,16 @@ impl Purl {
                     .unwrap_or_else(|| self.name.clone());
                 return Some((Ecosystem::Debian(release), name));
             }
+            // Binary package names; the source name ([`Purl::rpm_source`])
+            // is looked up too, since most rpm distributions file by source.
+            "rpm" => {
+                let family = crate::rpm_distro::family_for_namespace(self.namespace.as_deref()?)?;
+                let release = self
+                    .qualifiers
+                    .get("distro")
+                    .and_then(|d| crate::rpm_distro::release_from_distro(family, d));
+                return Some((Ecosystem::Rpm { family, release }, self.name.clone()));
+            }
             _ => return None,
         };
         let name = if eco == Ecosystem::Go || eco == Ecosystem::Generic || eco == Ecosystem::Npm {
@@ -230,6 +259,29 @@ impl Purl {
             self.name.clone()
         };
         Some((eco.clone(), eco.normalize_name(&name)))
+    }
+}
+
+impl Purl {
+    /// The source package of an rpm purl, from its `upstream` qualifier
+    /// (`bash-5.1.8-6.el9.src.rpm` → `bash`), when it differs from the name.
+    pub fn rpm_source(&self) -> Option<String> {
+        let srpm = self.qualifiers.get("upstream")?;
+        let stem = srpm
+            .strip_suffix(".src.rpm")
+            .or_else(|| srpm.strip_suffix(".nosrc.rpm"))?;
+        let (nv, _release) = stem.rsplit_once('-')?;
+        let (name, _version) = nv.rsplit_once('-')?;
+        (!name.is_empty() && name != self.name).then(|| name.to_string())
+    }
+
+    /// The version to compare: rpm purls carry the epoch as a qualifier
+    /// (`epoch=1`), rpm's ordering wants it in front (`1:3.0.1-41.el9`).
+    pub fn comparable_version(&self, version: &str) -> String {
+        match (self.kind.as_str(), self.qualifiers.get("epoch")) {
+            ("rpm", Some(e)) if !version.contains(':') && !e.is_empty() => format!("{e}:{version}"),
+            _ => version.to_string(),
+        }
     }
 }
 
@@ -314,6 +366,24 @@ mod tests {
             Some((Ecosystem::CratesIo, "serde".into()))
         );
         assert_eq!(eco("pkg:maven/org.apache/log4j"), None);
+        assert_eq!(
+            eco("pkg:rpm/rocky/openssl-libs@3.0.7-1.el9?arch=x86_64&distro=rocky-9.3&epoch=1"),
+            Some((
+                Ecosystem::Rpm {
+                    family: "Rocky Linux",
+                    release: Some("9.3".into())
+                },
+                "openssl-libs".into()
+            ))
+        );
+        // Fedora has no advisory source in OSV.
+        assert_eq!(eco("pkg:rpm/fedora/bash@5.2.26-3.fc40"), None);
+        let p = Purl::parse(
+            "pkg:rpm/rocky/openssl-libs@3.0.7-1.el9?epoch=1&upstream=openssl-3.0.7-1.el9.src.rpm",
+        )
+        .unwrap();
+        assert_eq!(p.rpm_source().as_deref(), Some("openssl"));
+        assert_eq!(p.comparable_version("3.0.7-1.el9"), "1:3.0.7-1.el9");
     }
 
     #[test]
@@ -362,6 +432,8 @@ mod tests {
             "Debian:12",
             "Generic",
             "Maven",
+            "AlmaLinux:9",
+            "openSUSE:Leap 15.5",
         ] {
             assert_eq!(Ecosystem::parse(name).to_string(), name);
         }

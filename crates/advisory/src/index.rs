@@ -167,7 +167,9 @@ impl Index {
             .version
             .or(purl.version.as_deref())
             .map(str::trim)
-            .filter(|v| !v.is_empty());
+            .filter(|v| !v.is_empty())
+            .map(|v| purl.comparable_version(v));
+        let version = version.as_deref();
         let confidence = query
             .confidence
             .unwrap_or(if ecosystem == Ecosystem::Generic {
@@ -179,8 +181,10 @@ impl Index {
             affected: Vec::with_capacity(8),
             ..MatchResult::default()
         };
-        let names =
-            std::iter::once(name.as_str()).chain(former_names(&ecosystem, &name).iter().copied());
+        let source = purl.rpm_source();
+        let names = std::iter::once(name.as_str())
+            .chain(former_names(&ecosystem, &name).iter().copied())
+            .chain(source.as_deref());
         let keys: Vec<(String, String)> =
             names.map(|n| (ecosystem.family(), n.to_string())).collect();
         let lists: Vec<&Vec<Entry>> = keys.iter().filter_map(|k| self.packages.get(k)).collect();
@@ -301,6 +305,32 @@ fn evaluate(
         (Ecosystem::Debian(None), Ecosystem::Debian(Some(have))) => {
             Some(format!("This is Debian {have}'s advisory; the distro qualifier (Debian release) would settle it."))
         }
+        (
+            Ecosystem::Rpm {
+                family,
+                release: Some(want),
+            },
+            Ecosystem::Rpm {
+                release: Some(have),
+                ..
+            },
+        ) => match crate::rpm_distro::fit(family, want, have) {
+            crate::rpm_distro::Fit::Same => None,
+            crate::rpm_distro::Fit::Possible(why) => Some(why),
+            crate::rpm_distro::Fit::Different => return None,
+        },
+        (
+            Ecosystem::Rpm {
+                family,
+                release: None,
+            },
+            Ecosystem::Rpm {
+                release: Some(have),
+                ..
+            },
+        ) => Some(format!(
+            "This is {family} {have}'s advisory; the distro qualifier (the release from os-release) would settle it."
+        )),
         _ => None,
     };
     let (hit, certain, note) = match parsed {

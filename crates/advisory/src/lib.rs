@@ -46,6 +46,7 @@ mod index;
 pub mod matching;
 pub mod osv;
 pub mod range;
+mod rpm_distro;
 mod store;
 pub mod version;
 

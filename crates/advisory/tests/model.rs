@@ -229,6 +229,64 @@ fn debian_uses_its_own_fixed_versions_per_release() {
 }
 
 #[test]
+fn rpm_distributions_match_by_release_epoch_and_source_name() {
+    // Shaped like AlmaLinux's and Rocky's OSV records: binary or source
+    // names, `fixed` with an epoch, one ecosystem per major release.
+    let rec = |id: &str, eco: &str, name: &str, fixed: &str| {
+        format!(
+            r#"{{"id":"{id}","modified":"2024-01-01T00:00:00Z","affected":[{{"package":{{"ecosystem":"{eco}","name":"{name}"}},"ranges":[{{"type":"ECOSYSTEM","events":[{{"introduced":"0"}},{{"fixed":"{fixed}"}}]}}]}}]}}"#
+        )
+    };
+    let idx = index_of(&[
+        rec("ALSA-9", "AlmaLinux:9", "openssl-libs", "1:3.0.7-27.el9"),
+        rec("ALSA-8", "AlmaLinux:8", "openssl-libs", "1:1.1.1k-12.el8_9"),
+        rec("RLSA-9", "Rocky Linux:9", "openssl", "1:3.0.7-27.el9"),
+    ]);
+    let alma = "pkg:rpm/almalinux/openssl-libs?arch=x86_64&distro=almalinux-9.3&epoch=1";
+    let r = idx.match_purl(alma, Some("3.0.7-24.el9"));
+    let ids: Vec<&str> = r.affected.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["ALSA-9"], "AlmaLinux 8's record must not apply to 9");
+    assert_eq!(r.affected[0].fixed.as_deref(), Some("1:3.0.7-27.el9"));
+    // The epoch qualifier counts: without it, 0:3.0.7-24 would sort below
+    // 1:3.0.7-27 anyway, so check the other way round: fixed at epoch 1.
+    assert!(idx.match_purl(alma, Some("3.0.7-27.el9")).is_empty());
+    let no_epoch = "pkg:rpm/almalinux/openssl-libs?distro=almalinux-9.3";
+    assert_eq!(
+        idx.match_purl(no_epoch, Some("3.0.8-1.el9")).affected.len(),
+        1,
+        "epoch 0 is below the epoch-1 fix"
+    );
+    assert!(idx
+        .match_purl(alma, Some("3.0.8-1.el9"))
+        .affected
+        .is_empty());
+    // Rocky files under the source package: found through `upstream`.
+    let rocky =
+        "pkg:rpm/rocky/openssl-libs?distro=rocky-9.3&epoch=1&upstream=openssl-3.0.7-24.el9.src.rpm";
+    let r = idx.match_purl(rocky, Some("3.0.7-24.el9"));
+    assert_eq!(r.affected.len(), 1);
+    assert_eq!(r.affected[0].id, "RLSA-9");
+    // No distro qualifier: possible only, and the note says what settles it.
+    let r = idx.match_purl(
+        "pkg:rpm/almalinux/openssl-libs?epoch=1",
+        Some("3.0.7-24.el9"),
+    );
+    assert!(r.affected.is_empty());
+    assert!(r.possible.iter().all(|m| m
+        .note
+        .as_deref()
+        .unwrap_or("")
+        .contains("distro qualifier")));
+    // Fedora's packages have no advisory source.
+    assert!(idx
+        .match_purl(
+            "pkg:rpm/fedora/openssl-libs?distro=fedora-40",
+            Some("3.0.0-1.fc40")
+        )
+        .is_empty());
+}
+
+#[test]
 fn confidence_follows_the_version_source() {
     let idx = index_of(&[record(
         "PyPI",

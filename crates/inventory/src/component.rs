@@ -1,10 +1,10 @@
 //! The one neutral component model every analyzer produces and every BOM
 //! writer reads: whatever the ecosystem, a component is a name, a version,
 //! a purl and where it was found.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a component comes from: decides the purl type and the summary row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ecosystem {
     Pypi,
@@ -13,6 +13,9 @@ pub enum Ecosystem {
     Cargo,
     Deb,
     Apk,
+    Rpm,
+    /// The operating system itself, from os-release.
+    Os,
     /// AI servers and runtimes recognised by file (redis-server, CUDA, ...).
     Generic,
     /// Model files (GGUF, safetensors, ONNX, PyTorch, Keras).
@@ -28,6 +31,8 @@ impl Ecosystem {
             Self::Cargo => "cargo",
             Self::Deb => "deb",
             Self::Apk => "apk",
+            Self::Rpm => "rpm",
+            Self::Os => "os",
             Self::Generic => "generic",
             Self::Model => "model",
         }
@@ -35,16 +40,17 @@ impl Ecosystem {
 }
 
 /// What sort of thing a component is, in CycloneDX's vocabulary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ComponentKind {
     Library,
     Application,
     MachineLearningModel,
+    OperatingSystem,
 }
 
 /// One place a component was seen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Location {
     /// Path inside the target (image paths start with `/`).
     pub path: String,
@@ -54,7 +60,7 @@ pub struct Location {
 }
 
 /// What a model file's header says. Every field is optional: headers differ.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ModelInfo {
     pub format: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -65,7 +71,7 @@ pub struct ModelInfo {
     pub quantization: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tensors: Option<u64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dtypes: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub opset: Option<u64>,
@@ -74,7 +80,7 @@ pub struct ModelInfo {
 }
 
 /// A package, runtime or model found in the target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Component {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -92,6 +98,10 @@ pub struct Component {
     pub size: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelInfo>,
+    /// The license as the package declares it (rpm's License tag): free
+    /// text, not necessarily an SPDX expression.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license: Option<String>,
 }
 
 impl Component {
@@ -104,16 +114,17 @@ impl Component {
             version: version.map(str::to_string),
             purl: crate::purl::build(eco, name, version),
             ecosystem: eco,
-            kind: if eco == Ecosystem::Generic {
-                ComponentKind::Application
-            } else {
-                ComponentKind::Library
+            kind: match eco {
+                Ecosystem::Generic => ComponentKind::Application,
+                Ecosystem::Os => ComponentKind::OperatingSystem,
+                _ => ComponentKind::Library,
             },
             identified_by: analyzer.to_string(),
             locations: Vec::new(),
             sha256: None,
             size: None,
             model: None,
+            license: None,
         }
     }
 
@@ -154,6 +165,10 @@ pub struct FileError {
     pub error: String,
 }
 
+/// Longer names (Go module paths are the longest) or versions are garbage.
+const MAX_NAME: usize = 1024;
+const MAX_VERSION: usize = 256;
+
 /// Everything one run found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Inventory {
@@ -171,8 +186,27 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Add sightings, merging those with the same identity.
+    /// Add sightings, merging those with the same identity. A name or
+    /// version no package has (a manifest's one 8 MiB line) is dropped
+    /// with an error here, before reports, BOMs and the store copy it.
     pub fn merge(&mut self, found: Vec<Component>) {
+        let (found, absurd): (Vec<Component>, Vec<Component>) = found.into_iter().partition(|c| {
+            c.name.len() <= MAX_NAME && c.version.as_ref().is_none_or(|v| v.len() <= MAX_VERSION)
+        });
+        for c in absurd {
+            self.errors.push(FileError {
+                path: c
+                    .locations
+                    .first()
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default(),
+                error: format!(
+                    "a {}-byte name or {}-byte version is no package's: dropped",
+                    c.name.len(),
+                    c.version.as_ref().map_or(0, String::len)
+                ),
+            });
+        }
         let mut index: std::collections::HashMap<String, usize> = self
             .components
             .iter()

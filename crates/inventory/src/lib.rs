@@ -13,6 +13,7 @@
 pub mod analyze;
 pub mod bom;
 mod component;
+mod distro;
 mod error;
 pub mod purl;
 pub mod source;
@@ -28,6 +29,8 @@ pub use error::{InventoryError, Result};
 pub struct Limits {
     /// Lock files, metadata, status databases.
     pub max_manifest_bytes: u64,
+    /// rpm's SQLite database, loaded whole into memory.
+    pub max_rpmdb_bytes: u64,
     /// Executables read whole to find build info.
     pub max_binary_bytes: u64,
     /// Model files are streamed; larger ones are not hashed.
@@ -48,6 +51,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_manifest_bytes: 64 << 20,
+            max_rpmdb_bytes: 1 << 30,
             max_binary_bytes: 512 << 20,
             max_model_bytes: 1 << 40,
             max_model_header_bytes: 64 << 20,
@@ -68,6 +72,7 @@ pub fn inventory_path(path: &std::path::Path, limits: &Limits) -> Result<Invento
     } else {
         return Err(InventoryError::UnknownTarget(path.display().to_string()));
     };
+    distro::apply(&mut inv);
     inv.sort();
     Ok(inv)
 }

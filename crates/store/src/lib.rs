@@ -17,6 +17,7 @@ mod error;
 mod migrate;
 mod open;
 mod prune;
+mod query;
 mod read;
 mod runs;
 mod sql;
@@ -33,6 +34,10 @@ pub use error::{Result, StoreError};
 pub use migrate::SCHEMA_VERSION;
 pub use open::{Backend, Location};
 pub use prune::PruneStats;
+pub use query::{
+    ComponentFilter, ComponentListRow, FindingDetail, FindingFilter, FindingRow, FindingSort,
+    Overview, Page, ProductCount, RunSighting, ServiceFilter, ServiceRow, TrendPoint, MAX_PAGE,
+};
 pub use read::{ShardInfo, StoredFinding};
 pub use runs::{new_run_id, NewRun, RunInfo, RunKind, RunStatus, RunSummary, ShardStart};
 pub use write::{ComponentRow, RunWriter, ShardProgress, BATCH_ROWS};

@@ -13,7 +13,7 @@ use crate::error::{corrupt, db, Result, StoreError};
 use crate::Store;
 
 /// Which command made a run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RunKind {
     Scan,
@@ -29,6 +29,11 @@ impl RunKind {
             Self::Audit => "audit",
         }
     }
+    /// `scan`, `inventory` or `audit`.
+    pub fn from_name(s: &str) -> Option<Self> {
+        Self::parse(s).ok()
+    }
+
     fn parse(s: &str) -> Result<Self> {
         match s {
             "scan" => Ok(Self::Scan),
@@ -142,7 +147,7 @@ pub struct ShardStart {
     pub already_done: bool,
 }
 
-const RUN_COLUMNS: &str = "id, kind, scope, label, status, started_ms, finished_ms, aimap_version, params, shard_count, parent, summary";
+pub(crate) const RUN_COLUMNS: &str = "id, kind, scope, label, status, started_ms, finished_ms, aimap_version, params, shard_count, parent, summary";
 
 pub(crate) fn run_from_row(row: &AnyRow) -> Result<RunInfo> {
     let get = |e: sqlx::Error| corrupt("runs", e);

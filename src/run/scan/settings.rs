@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::cli::{parse_duration, ScanArgs, ShardArgs};
 use crate::config::{list_entries, read_small, ScanConfig};
 
+/// Blocks no internet scan should probe (`--exclude-reserved`); data, not code.
+const RESERVED_BLOCKS: &str = include_str!("../../../rules/exclude-reserved.txt");
+
 /// What a run needs to be rebuilt exactly: stored with it, read by `--resume`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScanParams {
@@ -164,6 +167,9 @@ pub fn settings(
                     .with_context(|| format!("cannot read exclude file {}", path.display()))?;
                 excludes.extend(list_entries(&text));
             }
+            if args.exclude_reserved {
+                excludes.extend(list_entries(RESERVED_BLOCKS));
+            }
             let run_id = args.shard.run_id.clone();
             let seed = args
                 .shard
@@ -296,6 +302,19 @@ fn resolve(name: &str) -> Result<Vec<IpAddr>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reserved_blocks_leave_the_public_ipv4_space() {
+        let reserved = list_entries(RESERVED_BLOCKS);
+        let set = TargetSet::build(&["0.0.0.0/0".into()], &reserved, |_| Err("no".into())).unwrap();
+        // 2^32 minus the collapsed IANA special-purpose blocks, counted by
+        // Python's ipaddress module: the figure docs/scale-out.md uses.
+        assert_eq!(set.address_count(), 3_702_257_664);
+        let set = TargetSet::build(&["::1".into(), "fe80::1".into()], &reserved, |_| {
+            Err("no".into())
+        });
+        assert_eq!(set.unwrap().address_count(), 0);
+    }
 
     #[test]
     fn shards_parse_and_are_checked() {

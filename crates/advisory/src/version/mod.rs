@@ -8,6 +8,7 @@
 mod debian;
 mod generic;
 mod pep440;
+mod rpm;
 mod semantic;
 
 use std::cmp::Ordering;
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 
 pub use debian::DebianVersion;
 pub use generic::GenericVersion;
+pub use rpm::RpmVersion;
 
 /// The ordering rules of one family of version strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +32,8 @@ pub enum Scheme {
     Pep440,
     /// dpkg's ordering (Debian): epoch, upstream, revision, `~` sorts first.
     Debian,
+    /// rpm's ordering (`rpmvercmp`): epoch, version, release.
+    Rpm,
     /// Dotted numbers then letters, for products without an ecosystem
     /// (Redis 7.2.4, Triton 2.59.0, llama.cpp b4567).
     Generic,
@@ -42,6 +46,7 @@ impl Scheme {
             Self::Go => "Go",
             Self::Pep440 => "PEP 440",
             Self::Debian => "Debian",
+            Self::Rpm => "rpm",
             Self::Generic => "generic",
         }
     }
@@ -57,6 +62,7 @@ impl Scheme {
             Self::Go => semantic::parse_go(text).map(Version::Semver),
             Self::Pep440 => pep440::parse(text).map(Version::Pep440),
             Self::Debian => DebianVersion::parse(text).map(Version::Debian),
+            Self::Rpm => RpmVersion::parse(text).map(Version::Rpm),
             Self::Generic => GenericVersion::parse(text).map(Version::Generic),
         }
     }
@@ -96,6 +102,7 @@ pub enum Version {
     Semver(semver::Version),
     Pep440(pep440_rs::Version),
     Debian(DebianVersion),
+    Rpm(RpmVersion),
     Generic(GenericVersion),
 }
 
@@ -123,6 +130,7 @@ impl PartialOrd for Version {
             (Self::Semver(a), Self::Semver(b)) => Some(semantic::precedence(a, b)),
             (Self::Pep440(a), Self::Pep440(b)) => Some(a.cmp(b)),
             (Self::Debian(a), Self::Debian(b)) => Some(a.cmp(b)),
+            (Self::Rpm(a), Self::Rpm(b)) => Some(a.cmp(b)),
             (Self::Generic(a), Self::Generic(b)) => Some(a.cmp(b)),
             _ => None,
         }
@@ -140,6 +148,7 @@ impl fmt::Display for Version {
             }
             Self::Pep440(v) => write!(f, "{v}"),
             Self::Debian(v) => write!(f, "{v}"),
+            Self::Rpm(v) => write!(f, "{v}"),
             Self::Generic(v) => write!(f, "{v}"),
         }
     }
@@ -177,6 +186,7 @@ mod tests {
             Scheme::Go,
             Scheme::Pep440,
             Scheme::Debian,
+            Scheme::Rpm,
             Scheme::Generic,
         ] {
             assert!(s.parse("  ").is_err(), "{s}");

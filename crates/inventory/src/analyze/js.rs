@@ -92,6 +92,11 @@ pub fn pnpm_lock(text: &str) -> Vec<Component> {
     let mut out = Vec::new();
     let mut in_packages = false;
     for line in text.lines() {
+        // Real lock files put a blank line after `packages:` and between
+        // entries: it ends nothing.
+        if line.trim().is_empty() {
+            continue;
+        }
         if !line.starts_with(' ') {
             in_packages = matches!(line.trim_end(), "packages:" | "snapshots:");
             continue;
@@ -139,6 +144,8 @@ mod tests {
         assert_eq!(y[0].purl.as_deref(), Some("pkg:npm/%40babel/core@7.1.0"));
         assert_eq!(y[1].purl.as_deref(), Some("pkg:npm/left-pad@1.3.0"));
         let p = pnpm_lock("lockfileVersion: '9.0'\npackages:\n  '@types/node@20.1.0':\n    resolution: {}\n  lodash@4.17.20:\n    resolution: {}\n");
+        let spaced = pnpm_lock("lockfileVersion: '9.0'\n\npackages:\n\n  lodash@4.17.20:\n    resolution: {}\n\n  express@4.18.2:\n    resolution: {}\n");
+        assert_eq!(spaced.len(), 2, "blank lines end no section");
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].purl.as_deref(), Some("pkg:npm/%40types/node@20.1.0"));
     }

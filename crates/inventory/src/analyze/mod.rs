@@ -8,7 +8,10 @@ mod header;
 mod js;
 mod model;
 mod os;
+mod os_release;
 mod python;
+pub mod rpm_header;
+mod rpmdb;
 mod runtime;
 mod rust;
 
@@ -37,6 +40,11 @@ pub enum Kind {
     CargoLock,
     DpkgStatus,
     ApkInstalled,
+    /// rpm's SQLite database (rpm 4.16 and later).
+    RpmSqlite,
+    /// rpm's Berkeley DB `Packages` or SUSE's ndb `Packages.db`: recognised, not read.
+    RpmLegacy,
+    OsRelease,
     TritonVersion,
     /// A shared library recognised by its file name (CUDA, cuDNN, libnvidia-container).
     RuntimeLib,
@@ -79,6 +87,13 @@ pub fn classify(meta: &FileMeta<'_>) -> Option<Kind> {
         "Cargo.lock" => Kind::CargoLock,
         "status" if path.ends_with("/var/lib/dpkg/status") => Kind::DpkgStatus,
         "installed" if path.ends_with("/lib/apk/db/installed") => Kind::ApkInstalled,
+        // Fedora 36+ and openSUSE keep the database under /usr/lib/sysimage
+        // (with /var/lib/rpm a symlink to it, which walks do not follow).
+        "rpmdb.sqlite" if is_rpm_dir(parent_path(path)) => Kind::RpmSqlite,
+        "Packages" | "Packages.db" if is_rpm_dir(parent_path(path)) => Kind::RpmLegacy,
+        "os-release" if path == "/etc/os-release" || path == "/usr/lib/os-release" => {
+            Kind::OsRelease
+        }
         "TRITON_VERSION" => Kind::TritonVersion,
         _ if name.starts_with("requirements") && name.ends_with(".txt") => Kind::Requirements,
         // An egg-info may be a single file rather than a directory.
@@ -89,6 +104,14 @@ pub fn classify(meta: &FileMeta<'_>) -> Option<Kind> {
         _ => return None,
     };
     Some(kind)
+}
+
+fn parent_path(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn is_rpm_dir(dir: &str) -> bool {
+    dir.ends_with("/var/lib/rpm") || dir.ends_with("/usr/lib/sysimage/rpm")
 }
 
 /// `node_modules/x/package.json` or `node_modules/@s/x/package.json`, not
@@ -124,9 +147,9 @@ pub(crate) fn read_capped(meta: &FileMeta<'_>, reader: &mut dyn Read, cap: u64) 
     Ok(data)
 }
 
-fn text(meta: &FileMeta<'_>, data: &[u8]) -> Result<String> {
-    String::from_utf8(data.to_vec())
-        .map_err(|_| InventoryError::malformed(meta.path, "not UTF-8 text"))
+/// The bytes as text, without a second copy (manifests may be 64 MiB).
+fn text(meta: &FileMeta<'_>, data: Vec<u8>) -> Result<String> {
+    String::from_utf8(data).map_err(|_| InventoryError::malformed(meta.path, "not UTF-8 text"))
 }
 
 /// Read one classified file and return what it declares or contains.
@@ -150,6 +173,16 @@ pub fn run(
             format!("sparse file of {} bytes: not read", meta.size),
         ));
     }
+    if kind == Kind::RpmSqlite {
+        return rpmdb::packages(meta, reader, limits);
+    }
+    if kind == Kind::RpmLegacy {
+        return Err(InventoryError::malformed(
+            meta.path,
+            "rpm database in the Berkeley DB or ndb format (rpm before 4.16, SUSE): not read; \
+             only rpmdb.sqlite is",
+        ));
+    }
     if kind == Kind::Binary {
         // Only ELF files are read whole; anything else costs four bytes.
         let mut magic = [0u8; 4];
@@ -162,7 +195,7 @@ pub fn run(
         return Ok(binary(meta, &mut elf::slice_reader(&data), Some(&data)));
     }
     let data = read_capped(meta, reader, limits.max_manifest_bytes)?;
-    let t = text(meta, &data)?;
+    let t = text(meta, data)?;
     let p = meta.path;
     Ok(match kind {
         Kind::PyMetadata => python::metadata(&t).into_iter().collect(),
@@ -177,8 +210,11 @@ pub fn run(
         Kind::CargoLock => rust::cargo_lock(p, &t)?,
         Kind::DpkgStatus => os::dpkg_status(&t),
         Kind::ApkInstalled => os::apk_installed(&t),
+        Kind::OsRelease => os_release::analyze(&t).into_iter().collect(),
         Kind::TritonVersion => runtime::triton_version(&t).into_iter().collect(),
-        Kind::Model | Kind::RuntimeLib | Kind::Binary => Vec::new(),
+        Kind::Model | Kind::RuntimeLib | Kind::Binary | Kind::RpmSqlite | Kind::RpmLegacy => {
+            Vec::new()
+        }
     })
 }
 

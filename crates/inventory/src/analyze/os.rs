@@ -1,6 +1,5 @@
-//! OS packages: the dpkg status file and Alpine's installed database.
-//! The rpm database (sqlite since RHEL 9 / Fedora 33) is not read: it would
-//! need an SQLite engine (rusqlite with a bundled C build) for one format.
+//! OS packages: the dpkg status file and Alpine's installed database
+//! (rpm's database is [`super::rpmdb`]).
 use crate::component::{Component, Ecosystem};
 
 /// Installed packages from /var/lib/dpkg/status; `Source:` names the

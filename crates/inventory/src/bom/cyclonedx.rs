@@ -54,8 +54,22 @@ struct Cdx {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     hashes: Vec<Hash>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    licenses: Vec<LicenseChoice>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     properties: Vec<Property>,
     evidence: Evidence,
+}
+
+/// A declared license by name: rpm's License tag is free text (`GPLv2+`
+/// in older packages), so it is never claimed to be an SPDX expression.
+#[derive(Serialize)]
+struct LicenseChoice {
+    license: LicenseName,
+}
+
+#[derive(Serialize)]
+struct LicenseName {
+    name: String,
 }
 
 #[derive(Serialize)]
@@ -168,6 +182,7 @@ fn component(c: &Component) -> Cdx {
             ComponentKind::Library => "library",
             ComponentKind::Application => "application",
             ComponentKind::MachineLearningModel => "machine-learning-model",
+            ComponentKind::OperatingSystem => "operating-system",
         },
         bom_ref: c.key(),
         name: c.name.clone(),
@@ -179,6 +194,13 @@ fn component(c: &Component) -> Cdx {
             .map(|h| Hash {
                 alg: "SHA-256",
                 content: h.clone(),
+            })
+            .collect(),
+        licenses: c
+            .license
+            .iter()
+            .map(|l| LicenseChoice {
+                license: LicenseName { name: l.clone() },
             })
             .collect(),
         properties,

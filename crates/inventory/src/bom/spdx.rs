@@ -115,6 +115,7 @@ fn package(i: usize, c: &Component) -> Package {
             ComponentKind::Library => "LIBRARY",
             ComponentKind::Application => "APPLICATION",
             ComponentKind::MachineLearningModel => "FILE",
+            ComponentKind::OperatingSystem => "OPERATING-SYSTEM",
         },
         checksums: c
             .sha256
@@ -142,7 +143,12 @@ fn package(i: usize, c: &Component) -> Package {
                 .collect::<Vec<_>>()
                 .join(", ")
         )),
-        comment: model,
+        // A free-text license is no SPDX expression: it goes in the comment.
+        comment: model.or_else(|| {
+            c.license
+                .as_ref()
+                .map(|l| format!("declared license (as the package states it): {l}"))
+        }),
     }
 }
 

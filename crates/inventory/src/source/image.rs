@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::tarfs::{self, Overlay};
+use super::tarfs::{self, Declared, Overlay};
 use crate::component::{FileError, Inventory};
 use crate::error::{InventoryError, Result};
 use crate::Limits;
@@ -112,8 +112,11 @@ fn blob(digest: &str) -> Option<String> {
     (safe(alg) && safe(hex)).then(|| format!("blobs/{alg}/{hex}"))
 }
 
-/// (layer blob names, config blob name) from an OCI index, following nested indexes.
-fn oci_layers(store: &Store) -> Result<(Vec<String>, String)> {
+/// Layer blob names with what their media types declare.
+type Layers = Vec<(String, Declared)>;
+
+/// (layers, config blob name) from an OCI index, following nested indexes.
+fn oci_layers(store: &Store) -> Result<(Layers, String)> {
     let mut doc = store.json("index.json")?;
     for _ in 0..4 {
         let manifests = doc
@@ -144,7 +147,13 @@ fn oci_layers(store: &Store) -> Result<(Vec<String>, String)> {
         .unwrap_or_default();
     let names = layers
         .iter()
-        .filter_map(|l| blob(l.get("digest")?.as_str()?))
+        .filter_map(|l| {
+            let declared = l
+                .get("mediaType")
+                .and_then(Value::as_str)
+                .map_or(Declared::Unknown, Declared::from_media_type);
+            Some((blob(l.get("digest")?.as_str()?)?, declared))
+        })
         .collect();
     let config = doc
         .pointer("/config/digest")
@@ -156,7 +165,7 @@ fn oci_layers(store: &Store) -> Result<(Vec<String>, String)> {
     ))
 }
 
-fn docker_layers(store: &Store) -> Result<(Vec<String>, String)> {
+fn docker_layers(store: &Store) -> Result<(Layers, String)> {
     let doc = store.json("manifest.json")?;
     let first = doc
         .get(0)
@@ -174,7 +183,7 @@ fn docker_layers(store: &Store) -> Result<(Vec<String>, String)> {
     Ok((
         layers
             .iter()
-            .filter_map(|l| l.as_str().map(str::to_string))
+            .filter_map(|l| l.as_str().map(|n| (n.to_string(), Declared::Unknown)))
             .collect(),
         config,
     ))
@@ -216,12 +225,20 @@ pub fn inventory(path: &Path, limits: &Limits) -> Result<Inventory> {
         ..Inventory::default()
     };
     let mut overlay = Overlay::default();
-    for (i, layer) in layers.iter().enumerate() {
+    for (i, (layer, declared)) in layers.iter().enumerate() {
         // The diff id (digest of the uncompressed layer) is the same in both formats.
         let id = diff_ids.get(i).cloned().unwrap_or_else(|| layer.clone());
         inv.layers.push(id.clone());
         match store.open(layer) {
-            Ok((r, _)) => tarfs::apply(r, &id, layer, &mut overlay, limits, &mut inv.errors),
+            Ok((r, _)) => tarfs::apply(
+                r,
+                *declared,
+                &id,
+                layer,
+                &mut overlay,
+                limits,
+                &mut inv.errors,
+            ),
             Err(e) => inv.errors.push(FileError {
                 path: layer.clone(),
                 error: e.to_string(),

@@ -3,4 +3,5 @@
 pub mod dir;
 pub mod host;
 pub mod image;
-mod tarfs;
+pub mod tarfs;
+mod zstd;

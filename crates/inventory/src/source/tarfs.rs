@@ -1,10 +1,12 @@
 //! Image layers applied in order, in memory: each layer is a tar stream
-//! (optionally gzip) read entry by entry; interesting files are analysed
+//! (plain, gzip or zstd) read entry by entry; interesting files are analysed
 //! as they stream past, and only their components are kept, keyed by path,
 //! so whiteouts (`.wh.name`) and opaque directories (`.wh..wh..opq`) of
 //! later layers remove them. Nothing is ever written to disk.
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
+
+use super::zstd;
 
 use crate::analyze::{self, FileMeta};
 use crate::component::{Component, FileError, Location};
@@ -65,29 +67,79 @@ fn remove_tree(files: &mut BTreeMap<String, Vec<Component>>, path: &str, keep_se
     }
 }
 
+/// How a layer blob is compressed, as its media type declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declared {
+    /// No media type (docker save), or an unknown one: go by content.
+    Unknown,
+    Plain,
+    Gzip,
+    Zstd,
+}
+
+impl Declared {
+    /// From an OCI or Docker layer media type (`...tar+gzip`, `...tar+zstd`,
+    /// `...rootfs.diff.tar.gzip`).
+    pub fn from_media_type(mt: &str) -> Self {
+        if mt.ends_with("+zstd") || mt.ends_with(".zstd") {
+            Self::Zstd
+        } else if mt.ends_with("+gzip") || mt.ends_with(".gzip") {
+            Self::Gzip
+        } else if mt.ends_with(".tar") {
+            Self::Plain
+        } else {
+            Self::Unknown
+        }
+    }
+}
+
+/// The decompressed tar stream of a layer: the format is read from the
+/// magic bytes; a media type that promises a compression the bytes do not
+/// have is an error (a mislabelled or substituted blob).
+fn decompress<'a>(
+    raw: Box<dyn Read + 'a>,
+    declared: Declared,
+) -> Result<Box<dyn Read + 'a>, String> {
+    let mut buffered = BufReader::new(raw);
+    let head = buffered.fill_buf().map_err(|e| e.to_string())?;
+    let gz = head.starts_with(&[0x1f, 0x8b]);
+    let zst = head.starts_with(&zstd::MAGIC);
+    match declared {
+        Declared::Gzip if !gz => {
+            return Err("media type says gzip, but the blob has no gzip header".into())
+        }
+        Declared::Zstd if !zst => {
+            return Err("media type says zstd, but the blob has no zstd frame header".into())
+        }
+        _ => {}
+    }
+    Ok(if gz {
+        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
+    } else if zst {
+        Box::new(zstd::Decoder::new(buffered).map_err(|e| e.to_string())?)
+    } else {
+        Box::new(buffered)
+    })
+}
+
 /// Apply one layer; errors go to `errors` under `label` and stop only this layer.
 pub fn apply(
     raw: Box<dyn Read + '_>,
+    declared: Declared,
     layer: &str,
     label: &str,
     overlay: &mut Overlay,
     limits: &Limits,
     errors: &mut Vec<FileError>,
 ) {
-    let mut buffered = BufReader::new(raw);
-    let gz = matches!(buffered.fill_buf(), Ok(b) if b.starts_with(&[0x1f, 0x8b]));
-    let zstd = matches!(buffered.fill_buf(), Ok(b) if b.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]));
-    if zstd {
-        errors.push(FileError {
-            path: label.into(),
-            error: "zstd-compressed layers are not supported".into(),
-        });
-        return;
-    }
-    let inner: Box<dyn Read> = if gz {
-        Box::new(flate2::bufread::MultiGzDecoder::new(buffered))
-    } else {
-        Box::new(buffered)
+    let inner = match decompress(raw, declared) {
+        Ok(r) => r,
+        Err(error) => {
+            return errors.push(FileError {
+                path: label.into(),
+                error,
+            })
+        }
     };
     let mut archive = tar::Archive::new(Capped {
         inner,
