@@ -390,8 +390,19 @@ fn agents_front_ends_and_smaller_llm_servers() {
     assert_eq!(detail(s, "chatflows"), ["RAG chatbot"]);
     expect(&r, &ip(4), 3000, "flowise", Some("2.2.8"), "required");
 
-    // Identified, but its data needs a session and CSRF token: unknown.
-    expect(&r, &ip(5), 8000, "sillytavern", Some("1.12.6"), "unknown");
+    // Its data sits behind a CSRF token: GET /csrf-token, then the
+    // character list with the token and its cookie.
+    let s = expect(&r, &ip(5), 8000, "sillytavern", Some("1.12.6"), "none");
+    assert_eq!(detail(s, "characters"), ["Seraphina"]);
+    assert_eq!(
+        s["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .split(':')
+            .next(),
+        Some("POST /api/characters/all → 200"),
+        "{s:#}"
+    );
     expect(&r, &ip(6), 8000, "sillytavern", None, "required");
 
     let s = expect(&r, &ip(7), 7860, "langflow", Some("1.4.3"), "none");
@@ -443,9 +454,10 @@ fn gated_platforms_and_compute_front_ends() {
         // The dashboard behind its auth proxy shows nothing of itself.
         (Emulator::OllamaBehindAuthProxy, format!("{}:8082", ip(13))),
         at(LangServe, false, &ip(14)),
+        at(LangServe, true, &ip(15)),
     ]);
     let ports = "5001,8080,5678,3000,8108,8000,8001,8787,8082";
-    let (r, _) = scan_json(&["127.70.8.1-14", "-p", ports]);
+    let (r, _) = scan_json(&["127.70.8.1-15", "-p", ports]);
 
     let s = expect(&r, &ip(1), 5001, "dify", Some("1.7.1"), "required");
     assert_eq!(detail(s, "setup_step"), ["not_started"]);
@@ -481,10 +493,21 @@ fn gated_platforms_and_compute_front_ends() {
     assert_eq!(detail(s, "user"), ["anonymous@kubeflow.org"]);
     assert!(service(&r, &ip(13), 8082).is_none(), "{r:#}");
 
-    // Identified with its runnables; proving access needs a follow-up
-    // request the rule engine cannot build, so the verdict is unknown.
-    let s = expect(&r, &ip(14), 8000, "langserve", None, "unknown");
+    // Identified with its runnables; the first runnable's input schema,
+    // a path read from /openapi.json, settles the verdict.
+    let s = expect(&r, &ip(14), 8000, "langserve", None, "none");
     assert_eq!(detail(s, "runnables"), ["/joke", "/rag"]);
+    assert!(
+        s["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("GET /joke/input_schema → 200"),
+        "{s:#}"
+    );
+    // add_routes(dependencies=...) guards that route too: FastAPI names
+    // the missing credential header.
+    let s = expect(&r, &ip(15), 8000, "langserve", None, "required");
+    assert!(s["evidence"].to_string().contains("x-token"), "{s:#}");
 }
 
 /// Vespa, two ML platforms, RAGFlow and three chat front ends, each with

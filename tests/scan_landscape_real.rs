@@ -1,8 +1,9 @@
 //! Real PyPI servers from the landscape venv (.venv-landscape, built by
 //! scripts/test.sh): MLflow, Jupyter Server, Gradio, Streamlit, LiteLLM
-//! proxy and an MCP server on the official SDK, each as an open twin and a
+//! proxy, an MCP server on the official SDK and LangServe, each as an open twin and a
 //! protected twin. They are slow to start, so all of them start once, side
-//! by side, for this whole file. Every one binds a 127.80.x.y address.
+//! by side, for this whole file. Every one binds a 127.80.x.y address, but
+//! LangServe (127.103.3.x).
 mod common;
 
 use std::net::SocketAddr;
@@ -137,6 +138,14 @@ fn farm() -> Option<&'static Farm> {
                 "127.80.6.3:8000",
                 py("mcp_server.py", &["127.80.6.3", "8000", "sse"])?,
             ),
+            (
+                "127.103.3.1:8000",
+                py("langserve_app.py", &["127.103.3.1", "8000"])?,
+            ),
+            (
+                "127.103.3.2:8000",
+                py("langserve_app.py", &["127.103.3.2", "8000", "x-token-1"])?,
+            ),
         ];
         let servers: Vec<Server> = plan
             .into_iter()
@@ -198,6 +207,9 @@ fn scan_pair(net: &str, port: u16) -> (Value, Value) {
 
 fn assert_open(s: &Value, id: &str) {
     assert_eq!(s["service"], id, "{s}");
+    // A real product's answers never contradict each other.
+    assert_eq!(s["confidence"], "high", "{s}");
+    assert!(s.get("labels").is_none(), "{s}");
     assert_eq!(s["auth"], "none", "{s}");
     assert_eq!(
         s["findings"][0]["id"],
@@ -208,6 +220,8 @@ fn assert_open(s: &Value, id: &str) {
 
 fn assert_locked(s: &Value, id: &str) {
     assert_eq!(s["service"], id, "{s}");
+    assert_eq!(s["confidence"], "high", "{s}");
+    assert!(s.get("labels").is_none(), "{s}");
     assert_eq!(s["auth"], "required", "{s}");
     assert!(s["findings"].as_array().unwrap().is_empty(), "{s}");
 }
@@ -315,4 +329,109 @@ fn mcp_open_bearer_protected_and_legacy_sse() {
     assert_open(sse, "mcp");
     assert_eq!(sse["details"]["transport"][0], "sse");
     assert!(sse["details"]["tools"].to_string().contains("add"));
+}
+
+// ---- Versions from static-asset hashes (rules/asset-hashes, built from
+// released wheels by scripts/gen_asset_hashes.py). The expected version is
+// whatever the venv has installed, read at test time. ----
+
+/// The version of `package` installed in the landscape venv.
+fn installed(package: &str) -> String {
+    let python = landscape_bin("python").expect("landscape venv");
+    let out = Command::new(python)
+        .args([
+            "-c",
+            "import sys, importlib.metadata as m; print(m.version(sys.argv[1]))",
+        ])
+        .arg(package)
+        .output()
+        .expect("python runs");
+    assert!(out.status.success(), "{package} not installed");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// The evidence line a probe left, if any.
+fn evidence<'a>(s: &'a Value, probe: &str) -> Option<&'a str> {
+    s["evidence"]
+        .as_array()?
+        .iter()
+        .find(|e| e["probe"] == probe)
+        .and_then(|e| e["excerpt"].as_str())
+}
+
+#[test]
+fn streamlit_version_from_its_page_hash() {
+    need_farm!();
+    let want = installed("streamlit");
+    let (open, default) = scan_pair("127.80.4", 8501);
+    for s in [&open, &default] {
+        assert_eq!(s["version"], want.as_str(), "{s}");
+        assert_eq!(s["version_source"], "asset-hash", "{s}");
+        assert!(s.get("version_candidates").is_none(), "{s}");
+        assert_eq!(s["purl"], format!("pkg:pypi/streamlit@{want}"), "{s}");
+        let line = evidence(s, "page").expect("page evidence");
+        assert!(line.ends_with(&format!("= streamlit {want}")), "{line}");
+    }
+}
+
+#[test]
+fn mlflow_page_hash_agrees_with_its_version_api() {
+    need_farm!();
+    let want = installed("mlflow");
+    let (open, locked) = scan_pair("127.80.1", 5000);
+    // /version answers, so the API's reading wins; the page hash names the
+    // same release.
+    assert_eq!(open["version"], want.as_str(), "{open}");
+    assert_eq!(open["version_source"], "api", "{open}");
+    let line = evidence(&open, "ui").expect("ui evidence");
+    assert!(line.ends_with(&format!("= mlflow {want}")), "{line}");
+    // basic-auth guards the page as well: nothing to hash, no version.
+    assert!(locked["version"].is_null(), "{locked}");
+    assert!(evidence(&locked, "ui").is_none(), "{locked}");
+}
+
+#[test]
+fn gradio_version_from_its_frontend_even_behind_login() {
+    need_farm!();
+    let want = installed("gradio");
+    let (open, locked) = scan_pair("127.80.3", 7860);
+    // Two steps: the page names its entry script, /assets serves it.
+    for s in [&open, &locked] {
+        let line = evidence(s, "frontend").expect("frontend evidence");
+        assert!(line.ends_with(&format!("= gradio {want}")), "{line}");
+    }
+    assert_eq!(open["version"], want.as_str(), "{open}");
+    assert_eq!(open["version_source"], "api", "/config answers: {open}");
+    // The login hides /config, not the static files.
+    assert_eq!(locked["auth"], "required", "{locked}");
+    assert_eq!(locked["version"], want.as_str(), "{locked}");
+    assert_eq!(locked["version_source"], "asset-hash", "{locked}");
+}
+
+#[test]
+fn langserve_without_and_with_route_dependencies() {
+    need_farm!();
+    let (open, locked) = scan_pair("127.103.3", 8000);
+    // /openapi.json names the runnable; its input schema, read without
+    // credentials, proves the routes take none.
+    assert_open(&open, "langserve");
+    assert_eq!(
+        open["details"]["runnables"],
+        serde_json::json!(["/adder"]),
+        "{open}"
+    );
+    assert!(
+        open["findings"][0]["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("GET /adder/input_schema → 200"),
+        "{open}"
+    );
+    // add_routes(dependencies=[Depends(verify_token)]): FastAPI names the
+    // missing credential header.
+    assert_locked(&locked, "langserve");
+    assert!(
+        locked["evidence"].to_string().contains("x-token"),
+        "{locked}"
+    );
 }

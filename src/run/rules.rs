@@ -80,18 +80,26 @@ fn render_list(set: &RuleSet) -> String {
     out
 }
 
+/// Every request a version is read from, in probe order (the first that
+/// answers wins; asset hashes come last whatever their place).
 fn version_source(rule: &Rule) -> String {
-    rule.probes
+    let sources: Vec<String> = rule
+        .probes
         .iter()
-        .find_map(|p| {
-            p.extract.iter().find_map(|e| match e.target() {
+        .flat_map(|p| {
+            p.extract.iter().filter_map(move |e| match e.target() {
                 ExtractTarget::Version(src) => {
                     Some(format!("{} ({})", p.request, serde_json_str(src)))
                 }
                 _ => None,
             })
         })
-        .unwrap_or_else(|| "-".into())
+        .collect();
+    if sources.is_empty() {
+        "-".into()
+    } else {
+        sources.join("; ")
+    }
 }
 
 fn serde_json_str<T: serde::Serialize>(v: &T) -> String {

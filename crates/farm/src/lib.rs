@@ -18,6 +18,7 @@ mod decoy;
 mod endless;
 mod garbage;
 mod gin;
+mod honeypot;
 mod http;
 mod json;
 mod landscape;
@@ -87,6 +88,9 @@ pub enum Emulator {
     Silent,
     /// Answers any HTTP request with 200 and a body that never ends.
     EndlessBody,
+    /// A honeypot answering every path with 200 and one JSON document that
+    /// looks like Ollama, vLLM and the OpenAI API at once.
+    Honeypot,
     /// A product of the wider AI landscape (LLM servers, vector stores, ML
     /// platforms, infrastructure), emulated from its source.
     Landscape(Landscape),
@@ -102,7 +106,10 @@ impl Emulator {
     /// binary uses unless told otherwise).
     pub fn default_port(&self) -> u16 {
         match self {
-            Self::Ollama { .. } | Self::OllamaBehindAuthProxy | Self::OllamaDecoy => 11434,
+            Self::Ollama { .. }
+            | Self::OllamaBehindAuthProxy
+            | Self::OllamaDecoy
+            | Self::Honeypot => 11434,
             Self::Triton { .. } => 8000,
             Self::TritonMetrics { .. } => 8002,
             Self::TritonGrpc { .. } => 8001,
@@ -194,6 +201,7 @@ impl Server {
             }
             Emulator::PlainHttp => Self::Http(Box::new(plain::Plain)),
             Emulator::EndlessBody => Self::Http(Box::new(endless::Endless::new())),
+            Emulator::Honeypot => Self::Http(Box::new(honeypot::Honeypot)),
             Emulator::Garbage => Self::Garbage,
             Emulator::Silent => Self::Silent,
             Emulator::Landscape(l) if l.product.tls_only() => match landscape::tls::acceptor() {

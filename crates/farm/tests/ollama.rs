@@ -183,3 +183,18 @@ async fn plain_http_is_stock_nginx() {
     let r = send(s.addr, "DELETE", "/", &[], b"").await;
     assert_eq!(r.status, 405);
 }
+
+#[tokio::test]
+async fn honeypot_answers_every_path_and_method_alike() {
+    let s = start(Emulator::Honeypot, addr(103, 2, 1)).await.unwrap();
+    let first = get(s.addr, "/api/version").await;
+    assert_eq!(first.status, 200);
+    assert!(first.text().contains(r#""owned_by":"vllm""#));
+    assert!(first.text().contains(r#""models":[{"name":"llama3:8b""#));
+    for path in ["/", "/v1/models", "/no/such/path"] {
+        let r = get(s.addr, path).await;
+        assert_eq!((r.status, r.text()), (200, first.text()), "{path}");
+    }
+    let r = send(s.addr, "DELETE", "/api/delete", &[], b"").await;
+    assert_eq!((r.status, r.text()), (200, first.text()));
+}

@@ -13,7 +13,7 @@ mod severity;
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use finding::{Finding, FindingKind, Subject};
 pub use service::{
-    AuthVerdict, Evidence, RunRef, ScanReport, ScanStats, Service, TargetError, TlsInfo,
-    VersionSource, VulnerabilityRef,
+    AuthVerdict, Confidence, Evidence, Label, RunRef, ScanReport, ScanStats, Service, TargetError,
+    TlsInfo, VersionSource, VulnerabilityRef,
 };
 pub use severity::{ParseSeverityError, Severity};

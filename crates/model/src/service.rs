@@ -41,6 +41,29 @@ pub enum VersionSource {
     AssetHash,
 }
 
+/// How far the identification can be trusted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The answers fit the product and nothing contradicts them.
+    #[default]
+    High,
+    /// The answers contradict each other (see `labels` and the evidence):
+    /// a look-alike, a proxy or a honeypot imitating the product.
+    Low,
+}
+
+/// A mark on a service that a reader should see before trusting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Label {
+    /// Its answers contradict each other: it also answers as another
+    /// product, answers a path no product serves the same way, or reports
+    /// a version that cannot be the product's. The reasons are evidence
+    /// entries with probe `contradiction`.
+    Contradictory,
+}
+
 /// One read-only exchange that backs a verdict: what was asked, what came back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
@@ -76,6 +99,15 @@ pub struct Service {
     pub product: String,
     pub version: Option<String>,
     pub version_source: Option<VersionSource>,
+    /// When `version` is null but static-asset hashes narrowed it down: the
+    /// releases that ship exactly what the server served, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub version_candidates: Vec<String>,
+    /// `low` when the answers contradict each other.
+    #[serde(default)]
+    pub confidence: Confidence,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     /// Package URL of the product, with the version when it was read
     /// (`pkg:golang/github.com/ollama/ollama@0.1.32`): the key advisories match on.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use aimap_model::{ScanReport, Service, Severity};
+use aimap_model::{Label, ScanReport, Service, Severity};
 
 use crate::grid::Grid;
 use crate::{Sink, Style};
@@ -51,6 +51,25 @@ fn details(s: &Service) -> String {
     parts.join("; ")
 }
 
+/// The product, marked when its answers contradict each other.
+fn product(s: &Service) -> String {
+    if s.labels.contains(&Label::Contradictory) {
+        format!("{} [contradictory]", s.product)
+    } else {
+        s.product.clone()
+    }
+}
+
+/// The version, or the releases asset hashes narrowed it to.
+fn version(s: &Service) -> String {
+    match (&s.version, s.version_candidates.as_slice()) {
+        (Some(v), _) => v.clone(),
+        (None, []) => "?".into(),
+        (None, c) if c.len() <= 3 => c.join("|"),
+        (None, c) => format!("{}..{} ({} releases)", c[0], c[c.len() - 1], c.len()),
+    }
+}
+
 fn worst(s: &Service) -> Option<Severity> {
     s.findings.iter().map(|f| f.severity).max()
 }
@@ -71,8 +90,8 @@ impl Sink for TableSink<'_> {
                 };
                 grid.row(vec![
                     endpoint(s),
-                    s.product.clone(),
-                    s.version.clone().unwrap_or_else(|| "?".into()),
+                    product(s),
+                    version(s),
                     s.auth.as_str().into(),
                     details(s),
                     findings,

@@ -1,9 +1,11 @@
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use aimap_model::{AuthVerdict, Evidence, VersionSource};
 
+use crate::asset::AssetMatch;
 use crate::compile::{AuthProof, Rule};
-use crate::extract::{Target, MAX_VALUES};
+use crate::extract::{Extractor, Target, MAX_VALUES};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -19,6 +21,50 @@ pub struct ProbeOutcome {
     pub refused: bool,
 }
 
+/// One static asset hashed and looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetObservation {
+    pub probe: String,
+    /// The table consulted (a product id).
+    pub table: String,
+    pub found: AssetMatch,
+}
+
+/// One version string a probe read from the service itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionReading {
+    pub value: String,
+    pub source: VersionSource,
+    pub probe: String,
+}
+
+/// The evidence `probe` name of a contradiction.
+pub const CONTRADICTION: &str = "contradiction";
+
+fn contradiction(request: String, status: Option<u16>, excerpt: String) -> Evidence {
+    Evidence {
+        probe: CONTRADICTION.into(),
+        request,
+        status,
+        excerpt,
+    }
+}
+
+/// Versions compare without a leading `v` (`v3.4.0` is `3.4.0`).
+fn same_version(a: &str, b: &str) -> bool {
+    let strip = |s: &str| s.strip_prefix(['v', 'V']).unwrap_or(s).to_string();
+    strip(a) == strip(b)
+}
+
+/// The version a rule settles on, or the releases it narrowed it to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionVerdict {
+    pub version: Option<(String, VersionSource)>,
+    /// Set only when `version` is not: the releases whose static assets
+    /// match what the server served (several when the files are shared).
+    pub candidates: Vec<String>,
+}
+
 /// The running verdict of one rule against one port: a pure state machine.
 /// The scanner asks [`Assessment::next_request`], performs it, and
 /// [`Assessment::feed`]s the answer back, so this crate stays free of I/O
@@ -27,48 +73,104 @@ pub struct ProbeOutcome {
 pub struct Assessment<'r> {
     pub rule: &'r Rule,
     next: usize,
+    /// The request of probe `next`, rendered when it uses variables.
+    pending: Option<Cow<'r, Request>>,
+    /// Values captured so far, for later probes' `{name}`s.
+    vars: BTreeMap<String, String>,
     stopped: bool,
     pub score: u32,
     pub version: Option<(String, VersionSource)>,
+    /// Every version read from the service (the first is `version`).
+    pub versions_seen: Vec<VersionReading>,
     pub details: BTreeMap<String, Vec<String>>,
     pub evidence: Vec<Evidence>,
     pub outcomes: Vec<ProbeOutcome>,
+    /// Every asset-hash lookup, in probe order.
+    pub assets: Vec<AssetObservation>,
     readable: Option<usize>,
     refused: Option<usize>,
 }
 
 /// Start assessing `rule`.
 pub fn assess(rule: &Rule) -> Assessment<'_> {
-    Assessment {
+    let mut a = Assessment {
         rule,
         next: 0,
+        pending: None,
+        vars: BTreeMap::new(),
         stopped: false,
         score: 0,
         version: None,
+        versions_seen: Vec::new(),
         details: BTreeMap::new(),
         evidence: Vec::new(),
         outcomes: Vec::new(),
+        assets: Vec::new(),
         readable: None,
         refused: None,
-    }
+    };
+    a.advance();
+    a
 }
 
 impl<'r> Assessment<'r> {
     /// The next request to perform, or `None` when the rule is done.
-    pub fn next_request(&self) -> Option<&'r Request> {
+    pub fn next_request(&self) -> Option<&Request> {
         if self.stopped {
             return None;
         }
-        self.rule.probes.get(self.next).map(|p| &p.request)
+        self.pending.as_deref()
+    }
+
+    /// Move to the next probe that can be sent: one whose variables are
+    /// all captured and fit. Others are skipped as unanswered (a skipped
+    /// gate stops the rule), so a missing value never sends a request.
+    fn advance(&mut self) {
+        let rule: &'r Rule = self.rule;
+        self.pending = None;
+        while !self.stopped {
+            let Some(probe) = rule.probes.get(self.next) else {
+                return;
+            };
+            let rendered = match &probe.template {
+                None => Ok(Cow::Borrowed(&probe.request)),
+                Some(t) => t.render(&probe.request, &self.vars).map(Cow::Owned),
+            };
+            match rendered {
+                Ok(req) => {
+                    self.pending = Some(req);
+                    return;
+                }
+                Err(_) => {
+                    self.outcomes.push(ProbeOutcome {
+                        probe: probe.name.clone(),
+                        answered: false,
+                        matched: false,
+                        refused: false,
+                    });
+                    self.stopped |= probe.gate;
+                    self.next += 1;
+                }
+            }
+        }
     }
 
     /// Feed the answer to the request last returned by `next_request`;
     /// `None` means the target did not answer (closed, timeout, garbage).
     pub fn feed(&mut self, response: Option<&Response>) {
-        let Some(probe) = self.rule.probes.get(self.next) else {
+        if self.stopped || self.pending.is_none() {
+            return;
+        }
+        self.take(response);
+        self.next += 1;
+        self.advance();
+    }
+
+    fn take(&mut self, response: Option<&Response>) {
+        let rule: &'r Rule = self.rule;
+        let Some(probe) = rule.probes.get(self.next) else {
             return;
         };
-        self.next += 1;
         let Some(r) = response else {
             self.outcomes.push(ProbeOutcome {
                 probe: probe.name.clone(),
@@ -90,9 +192,13 @@ impl<'r> Assessment<'r> {
             refused,
         });
         if matched || refused {
+            let request = self
+                .pending
+                .as_deref()
+                .map_or_else(|| probe.request.to_string(), Request::to_string);
             self.evidence.push(Evidence {
                 probe: probe.name.clone(),
-                request: probe.request.to_string(),
+                request,
                 status: r.status,
                 excerpt: r.excerpt(EXCERPT_CHARS),
             });
@@ -107,15 +213,49 @@ impl<'r> Assessment<'r> {
             return;
         }
         self.score += probe.identify;
+        for c in &probe.captures {
+            match c.value(r) {
+                Some(v) => {
+                    self.vars.insert(c.name.clone(), v);
+                }
+                None if c.optional => {
+                    self.vars.insert(c.name.clone(), String::new());
+                }
+                None => {}
+            }
+        }
         if probe.auth == AuthProof::Readable && self.readable.is_none() {
             self.readable = Some(self.evidence.len() - 1);
         }
         for ex in &probe.extract {
+            if let Extractor::AssetHash { table } = ex {
+                let found = table.lookup(&r.body, r.truncated);
+                if let Some(e) = self.evidence.last_mut() {
+                    // The evidence is the hash and what it names, not the
+                    // start of a minified script.
+                    e.excerpt = asset_summary(&table.product, &table.releases, &found);
+                }
+                self.assets.push(AssetObservation {
+                    probe: probe.name.clone(),
+                    table: table.product.clone(),
+                    found,
+                });
+                continue;
+            }
             let values = ex.values(r);
             match ex.target() {
                 Target::Version(source) => {
-                    if self.version.is_none() {
-                        self.version = values.into_iter().next().map(|v| (v, *source));
+                    if let Some(v) = values.into_iter().next() {
+                        if self.version.is_none() {
+                            self.version = Some((v.clone(), *source));
+                        }
+                        if self.versions_seen.len() < MAX_VALUES {
+                            self.versions_seen.push(VersionReading {
+                                value: v,
+                                source: *source,
+                                probe: probe.name.clone(),
+                            });
+                        }
                     }
                 }
                 Target::List(name) if !values.is_empty() => {
@@ -155,9 +295,178 @@ impl<'r> Assessment<'r> {
             .and_then(|i| self.evidence.get(i))
     }
 
+    /// The releases every matched asset agrees on, in release order:
+    /// `None` when no asset matched a table entry, empty when two assets
+    /// name disjoint releases.
+    pub fn asset_candidates(&self) -> Option<Vec<String>> {
+        let mut sets = self.assets.iter().filter_map(|a| match &a.found {
+            AssetMatch::Releases { versions, .. } => Some(versions),
+            _ => None,
+        });
+        let first = sets.next()?;
+        let mut common = first.clone();
+        for other in sets {
+            common.retain(|v| other.contains(v));
+        }
+        Some(common)
+    }
+
+    /// The version to report: one read from the service itself wins;
+    /// otherwise asset hashes settle it when they name exactly one
+    /// release, and list the candidates when they name several.
+    pub fn resolved_version(&self) -> VersionVerdict {
+        // A version the product could never have had is not reported
+        // (contradictions() says why).
+        if let Some(v) = self.version.as_ref().filter(|(v, _)| self.plausible(v)) {
+            return VersionVerdict {
+                version: Some(v.clone()),
+                candidates: Vec::new(),
+            };
+        }
+        match self.asset_candidates() {
+            Some(c) if c.len() == 1 => VersionVerdict {
+                version: Some((c[0].clone(), VersionSource::AssetHash)),
+                candidates: Vec::new(),
+            },
+            Some(c) => VersionVerdict {
+                version: None,
+                candidates: c,
+            },
+            None => VersionVerdict::default(),
+        }
+    }
+
+    fn plausible(&self, version: &str) -> bool {
+        self.rule
+            .version_pattern
+            .as_ref()
+            .is_none_or(|re| re.is_match(version))
+    }
+
+    /// What in this rule's own answers contradicts itself: a version the
+    /// product cannot have, version readings that disagree, static assets
+    /// from another release than the version reported, or from several
+    /// releases at once. Each is an evidence entry saying why.
+    pub fn contradictions(&self) -> Vec<Evidence> {
+        let product = &self.rule.product;
+        let mut out = Vec::new();
+        for r in self
+            .versions_seen
+            .iter()
+            .filter(|r| !self.plausible(&r.value))
+        {
+            out.push(contradiction(
+                format!("version from probe {}", r.probe),
+                None,
+                format!(
+                    "{:?} is not a version {product} releases (its versions match {})",
+                    r.value,
+                    self.rule
+                        .version_pattern
+                        .as_ref()
+                        .map_or("", |re| re.as_str())
+                ),
+            ));
+        }
+        if let Some(first) = self.versions_seen.first() {
+            let others: Vec<&VersionReading> = self
+                .versions_seen
+                .iter()
+                .filter(|r| !same_version(&r.value, &first.value))
+                .collect();
+            if !others.is_empty() {
+                let list: Vec<String> = std::iter::once(first)
+                    .chain(others)
+                    .map(|r| format!("{} (probe {})", r.value, r.probe))
+                    .collect();
+                out.push(contradiction(
+                    "version readings".into(),
+                    None,
+                    format!(
+                        "the service reports different versions: {}",
+                        list.join(", ")
+                    ),
+                ));
+            }
+        }
+        match (&self.version, self.asset_candidates()) {
+            (_, Some(c)) if c.is_empty() => out.push(contradiction(
+                "static assets".into(),
+                None,
+                "its static assets come from different releases".into(),
+            )),
+            (Some((v, _)), Some(c)) if !c.iter().any(|a| same_version(a, v)) => {
+                out.push(contradiction(
+                    "static assets".into(),
+                    None,
+                    format!(
+                        "it reports version {v}, but its static assets are those of {product} {}",
+                        c.join(", ")
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Whether an answer to a path no product serves (`request`) satisfies
+    /// the probes that identified this rule: if, without them, the rule
+    /// would not be identified, the identification proves nothing (a
+    /// server answering everything alike, as honeypots do).
+    pub fn canary_contradiction(&self, request: &str, r: &Response) -> Option<Evidence> {
+        // An auth wall refuses every path alike (401 with the product's
+        // challenge, a redirect to its login): that is what a locked
+        // product does, and a rule may rightly identify it by that. Only
+        // a made-up path that *succeeds* like the product is suspicious.
+        if !r.status.is_some_and(|s| (200..300).contains(&s)) {
+            return None;
+        }
+        let mut fooled = Vec::new();
+        let mut kept = 0;
+        for o in self.outcomes.iter().filter(|o| o.matched) {
+            let Some(p) = self.rule.probes.iter().find(|p| p.name == o.probe) else {
+                continue;
+            };
+            if p.matchers.iter().all(|m| m.matches(r)) {
+                fooled.push(p.name.as_str());
+            } else {
+                kept += p.identify;
+            }
+        }
+        if fooled.is_empty() || kept >= self.rule.threshold {
+            return None;
+        }
+        Some(contradiction(
+            request.to_string(),
+            r.status,
+            format!(
+                "a path no product serves answered like {}: the answer also satisfies probe(s) {}",
+                self.rule.product,
+                fooled.join(", ")
+            ),
+        ))
+    }
+
     /// Number of probes whose matchers held: a tie-breaker between rules.
     pub fn matched_probes(&self) -> usize {
         self.outcomes.iter().filter(|o| o.matched).count()
+    }
+}
+
+/// One line of evidence for an asset lookup.
+fn asset_summary(product: &str, releases: &[String], found: &AssetMatch) -> String {
+    match found {
+        AssetMatch::Releases { sha256, versions } => {
+            format!("sha256 {sha256} = {product} {}", versions.join(", "))
+        }
+        AssetMatch::Unknown { sha256 } => format!(
+            "sha256 {sha256}: none of the {} {product} releases hashed ({} to {})",
+            releases.len(),
+            releases.first().map_or("", String::as_str),
+            releases.last().map_or("", String::as_str)
+        ),
+        AssetMatch::Truncated => "body cut short at the read cap: not hashed".into(),
     }
 }
 
@@ -166,7 +475,7 @@ mod tests {
     use super::*;
     use crate::load::builtin_rules;
 
-    fn run(rule: &Rule, answer: impl Fn(&Request) -> Option<Response>) -> Assessment<'_> {
+    fn run(rule: &Rule, mut answer: impl FnMut(&Request) -> Option<Response>) -> Assessment<'_> {
         let mut a = assess(rule);
         while let Some(req) = a.next_request() {
             let r = answer(req);
@@ -304,5 +613,263 @@ mod tests {
         let valkey = run(set.get("valkey").unwrap(), answer);
         assert!(valkey.identified() && valkey.score > redis.score);
         assert_eq!(valkey.version.as_ref().unwrap().0, "8.0.1");
+    }
+
+    fn observed(versions: &[&str]) -> AssetObservation {
+        AssetObservation {
+            probe: "asset".into(),
+            table: "x".into(),
+            found: AssetMatch::Releases {
+                sha256: "0".repeat(64),
+                versions: versions.iter().map(|v| v.to_string()).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn asset_hashes_settle_a_version_only_when_they_name_one_release() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("streamlit").unwrap();
+        let mut a = assess(rule);
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        // A file shared by three releases: candidates, never a pick.
+        a.assets.push(observed(&["1.50.0", "1.51.0", "1.52.0"]));
+        let v = a.resolved_version();
+        assert_eq!((v.version, v.candidates.len()), (None, 3));
+        // A second file narrows it to one.
+        a.assets.push(observed(&["1.51.0", "1.52.0", "1.53.0"]));
+        a.assets.push(observed(&["1.51.0"]));
+        assert_eq!(
+            a.resolved_version().version,
+            Some(("1.51.0".into(), VersionSource::AssetHash))
+        );
+        // Files from disjoint releases settle nothing.
+        a.assets.push(observed(&["1.60.0"]));
+        assert_eq!(a.asset_candidates(), Some(vec![]));
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        // A version the service reports itself wins.
+        a.version = Some(("1.51.0".into(), VersionSource::Api));
+        assert_eq!(a.resolved_version().version.unwrap().1, VersionSource::Api);
+    }
+
+    #[test]
+    fn an_unknown_page_gives_no_asset_version() {
+        let set = builtin_rules().unwrap();
+        let a = run(set.get("streamlit").unwrap(), |req| match path(req) {
+            "/" => http(200, "<html><title>Streamlit</title></html>"),
+            "/_stcore/health" => http(200, "ok"),
+            _ => http(404, ""),
+        });
+        assert_eq!(a.assets.len(), 1);
+        assert!(matches!(a.assets[0].found, AssetMatch::Unknown { .. }));
+        assert_eq!(a.resolved_version(), VersionVerdict::default());
+        let line = &a
+            .evidence
+            .iter()
+            .find(|e| e.probe == "page")
+            .unwrap()
+            .excerpt;
+        assert!(
+            line.contains("none of the") && line.contains("streamlit releases hashed"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_later_probe_uses_a_value_read_by_an_earlier_one() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("langserve").unwrap();
+        let openapi = r#"{"info":{"description":"LangServe UI playground"},"paths":{
+            "/chat/v2/invoke":{},"/chat/v2/stream_log":{},"/chat/v2/input_schema":{}}}"#;
+        let mut asked = Vec::new();
+        let a = run(rule, |req| {
+            asked.push(path(req).to_string());
+            match path(req) {
+                "/openapi.json" => http(200, openapi),
+                "/chat/v2/input_schema" => http(200, r#"{"title":"ChatInput","type":"object"}"#),
+                _ => http(404, ""),
+            }
+        });
+        // Two probes read the same route (the scanner sends it once).
+        asked.dedup();
+        assert_eq!(asked, ["/openapi.json", "/chat/v2/input_schema"]);
+        assert_eq!(a.auth(), AuthVerdict::None);
+        assert_eq!(
+            a.auth_evidence().unwrap().request,
+            "GET /chat/v2/input_schema"
+        );
+    }
+
+    #[test]
+    fn a_hostile_value_sends_nothing() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("langserve").unwrap();
+        // The capture only takes path-safe segments; a value that climbs
+        // out of the prefix never matches, so no second request is built.
+        for body in [
+            r#"{"LangServe":1,"/../admin/input_schema":1,"/x/stream_log":1}"#,
+            r#"{"LangServe":1,"/a%2F..%2Fb/input_schema":1,"/x/stream_log":1}"#,
+        ] {
+            let mut asked = Vec::new();
+            let a = run(rule, |req| {
+                asked.push(path(req).to_string());
+                http(200, body)
+            });
+            assert_eq!(asked, ["/openapi.json"], "{body}");
+            assert!(a.identified());
+            assert_eq!(a.auth(), AuthVerdict::Unknown);
+            assert!(a.outcomes.iter().skip(1).all(|o| !o.answered));
+        }
+    }
+
+    #[test]
+    fn csrf_token_and_cookie_travel_to_the_read() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("sillytavern").unwrap();
+        let token = "ab".repeat(64);
+        let mut sent = None;
+        let a = run(rule, |req| match req {
+            Request::Http { path, headers, .. } if path == "/api/characters/all" => {
+                sent = Some(headers.clone());
+                http(200, r#"[{"name":"Seraphina"}]"#)
+            }
+            _ if path(req) == "/csrf-token" => Some(Response::new(
+                Some(200),
+                vec![(
+                    "Set-Cookie".into(),
+                    "X-CSRF-Token=c0ffee; Path=/; HttpOnly".into(),
+                )],
+                format!(r#"{{"token":"{token}"}}"#).into_bytes(),
+                false,
+            )),
+            _ if path(req) == "/version" => http(
+                200,
+                r#"{"agent":"SillyTavern:1.12.6:Cohee#1207","pkgVersion":"1.12.6"}"#,
+            ),
+            _ => http(404, ""),
+        });
+        let headers = sent.expect("the read was sent");
+        assert!(headers.contains(&("X-CSRF-Token".into(), token.clone())));
+        assert!(headers.contains(&("Cookie".into(), "X-CSRF-Token=c0ffee".into())));
+        assert_eq!(a.auth(), AuthVerdict::None);
+        assert_eq!(a.details["characters"], ["Seraphina"]);
+        // --disableCsrf: no cookie, and the Cookie header is left out.
+        let mut sent = None;
+        run(rule, |req| match req {
+            Request::Http { path, headers, .. } if path == "/api/characters/all" => {
+                sent = Some(headers.clone());
+                http(200, "[]")
+            }
+            _ if path(req) == "/csrf-token" => http(200, r#"{"token":"disabled"}"#),
+            _ => http(404, ""),
+        });
+        let headers = sent.expect("sent without a cookie");
+        assert!(headers.iter().all(|(k, _)| k != "Cookie"), "{headers:?}");
+    }
+
+    #[test]
+    fn contradicting_answers_are_reasons() {
+        let set = builtin_rules().unwrap();
+        let ollama = set.get("ollama").unwrap();
+        let open = |version: &'static str| {
+            move |req: &Request| match path(req) {
+                "/" => http(200, "Ollama is running"),
+                "/api/version" => http(200, &format!(r#"{{"version":"{version}"}}"#)),
+                "/api/tags" => http(200, r#"{"models":[]}"#),
+                _ => http(404, "404 page not found"),
+            }
+        };
+        let real = run(ollama, open("0.12.3"));
+        assert!(real.contradictions().is_empty());
+        assert_eq!(real.resolved_version().version.unwrap().0, "0.12.3");
+        // Identified (the probes accept any x.y), but no Ollama release
+        // looks like this: not reported, and said why.
+        let odd = run(ollama, open("0.10.1.dev42+g1234"));
+        assert!(odd.identified());
+        assert_eq!(odd.resolved_version(), VersionVerdict::default());
+        let why = odd.contradictions();
+        assert_eq!(why.len(), 1);
+        assert!(
+            why[0].excerpt.contains("is not a version Ollama releases"),
+            "{why:?}"
+        );
+    }
+
+    #[test]
+    fn reported_version_and_assets_must_agree() {
+        let set = builtin_rules().unwrap();
+        let mut a = assess(set.get("mlflow").unwrap());
+        a.version = Some(("3.17.2".into(), VersionSource::Api));
+        a.versions_seen.push(VersionReading {
+            value: "3.17.2".into(),
+            source: VersionSource::Api,
+            probe: "version".into(),
+        });
+        a.assets.push(observed(&["3.17.2"]));
+        assert!(a.contradictions().is_empty());
+        a.assets[0] = observed(&["3.10.0", "3.10.1"]);
+        let why = a.contradictions();
+        assert!(
+            why[0].excerpt.contains(
+                "reports version 3.17.2, but its static assets are those of MLflow 3.10.0, 3.10.1"
+            ),
+            "{why:?}"
+        );
+        a.versions_seen.push(VersionReading {
+            value: "v3.18.0".into(),
+            source: VersionSource::Header,
+            probe: "server".into(),
+        });
+        assert!(a.contradictions().iter().any(|e| e
+            .excerpt
+            .contains("different versions: 3.17.2 (probe version), v3.18.0 (probe server)")));
+    }
+
+    #[test]
+    fn a_canary_answer_that_satisfies_the_rule_is_a_contradiction() {
+        let set = builtin_rules().unwrap();
+        let ollama = set.get("ollama").unwrap();
+        let blob = r#"{"version":"0.1.32","models":[{"name":"llama3:8b"}]}"#;
+        let honeypot = run(ollama, |_| http(200, blob));
+        let canary = http(200, blob).unwrap();
+        let e = honeypot
+            .canary_contradiction("GET /aimap-canary-1", &canary)
+            .expect("contradiction");
+        assert!(e.excerpt.contains("probe(s) version, models"), "{e:?}");
+        // A real server's 404, or an SPA's page, satisfies no identifying probe.
+        let real = run(ollama, |req| match path(req) {
+            "/" => http(200, "Ollama is running"),
+            "/api/version" => http(200, r#"{"version":"0.1.32"}"#),
+            "/api/tags" => http(200, r#"{"models":[]}"#),
+            _ => http(404, "404 page not found"),
+        });
+        for answer in [
+            http(404, "404 page not found"),
+            http(200, "<html>app</html>"),
+        ] {
+            assert!(real
+                .canary_contradiction("GET /x", &answer.unwrap())
+                .is_none());
+        }
+        // A login wall answers every path with the product's challenge.
+        let mlflow = set.get("mlflow").unwrap();
+        let challenge = || {
+            Some(Response::new(
+                Some(401),
+                vec![("WWW-Authenticate".into(), r#"Basic realm="mlflow""#.into())],
+                b"You are not authenticated.".to_vec(),
+                false,
+            ))
+        };
+        let locked = run(mlflow, |_| challenge());
+        assert!(locked.identified());
+        assert!(locked
+            .canary_contradiction("GET /x", &challenge().unwrap())
+            .is_none());
+        // Fooling one probe is not enough when the others still identify.
+        let banner_everywhere = http(200, "Ollama is running").unwrap();
+        assert!(real
+            .canary_contradiction("GET /x", &banner_everywhere)
+            .is_none());
     }
 }

@@ -4,6 +4,7 @@ use crate::extract::Extractor;
 use crate::matcher::Matcher;
 use crate::request::{unescape, Request};
 use crate::schema::{RawProbe, RawRequest, RawRule};
+use crate::template::{Capture, RequestTemplate, MAX_TEMPLATED_PROBES, MAX_VARIABLES};
 
 /// How a rule talks to a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -59,6 +60,10 @@ pub struct Probe {
     pub auth: AuthProof,
     /// Matchers (all must hold) that prove the server refused for lack of credentials.
     pub refused: Vec<Matcher>,
+    /// Variables this probe's answer sets for later probes.
+    pub captures: Vec<Capture>,
+    /// Set when `request` uses variables: it is rendered before sending.
+    pub template: Option<RequestTemplate>,
 }
 
 /// A validated probe rule.
@@ -75,6 +80,12 @@ pub struct Rule {
     pub remediation: String,
     pub references: Vec<String>,
     pub probes: Vec<Probe>,
+    /// Rules this product answers like by design (see the schema).
+    pub imitates: Vec<String>,
+    /// A protocol label, not a product.
+    pub generic: bool,
+    /// What every real version looks like.
+    pub version_pattern: Option<regex::Regex>,
 }
 
 impl Rule {
@@ -130,6 +141,7 @@ impl Rule {
             let name = p.name.clone();
             probes.push(compile_probe(p, transport).map_err(|e| format!("probe {name:?}: {e}"))?);
         }
+        check_variables(&probes)?;
         let mut names: Vec<_> = probes.iter().map(|p| p.name.as_str()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
@@ -140,7 +152,18 @@ impl Rule {
         if threshold == 0 || max_score < threshold {
             return Err(format!("threshold {threshold} is unreachable: the probes' identify scores add up to {max_score}"));
         }
+        let version_pattern = raw
+            .version_pattern
+            .as_deref()
+            .map(|src| regex::Regex::new(src).map_err(|e| format!("version_pattern {src:?}: {e}")))
+            .transpose()?;
+        if let Some(other) = raw.imitates.iter().find(|i| **i == raw.id) {
+            return Err(format!("a rule cannot imitate itself ({other:?})"));
+        }
         Ok(Rule {
+            imitates: raw.imitates,
+            generic: raw.generic,
+            version_pattern,
             id: raw.id,
             product: raw.product,
             ports: raw.ports,
@@ -185,6 +208,18 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
             ))
         }
     };
+    let captures = p
+        .capture
+        .iter()
+        .map(Capture::compile)
+        .collect::<Result<Vec<_>, _>>()?;
+    if !captures.is_empty() && matchers.is_empty() {
+        return Err(
+            "a probe that captures needs matchers: values come only from an answer that matched"
+                .into(),
+        );
+    }
+    let template = RequestTemplate::of(&request)?;
     Ok(Probe {
         name: p.name,
         request,
@@ -194,7 +229,45 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
         extract,
         auth,
         refused,
+        captures,
+        template,
     })
+}
+
+/// Every variable a probe uses is captured by an earlier probe of the
+/// rule, and the rule stays within the multi-step bounds.
+fn check_variables(probes: &[Probe]) -> Result<(), String> {
+    let mut captured: Vec<&str> = Vec::new();
+    let mut templated = 0;
+    for p in probes {
+        if let Some(t) = &p.template {
+            templated += 1;
+            if let Some(v) = t.vars().find(|v| !captured.contains(v)) {
+                return Err(format!(
+                    "probe {:?}: {{{v}}} is not captured by an earlier probe",
+                    p.name
+                ));
+            }
+        }
+        for c in &p.captures {
+            if captured.contains(&c.name.as_str()) {
+                return Err(format!(
+                    "probe {:?}: {:?} is captured twice",
+                    p.name, c.name
+                ));
+            }
+            captured.push(&c.name);
+        }
+    }
+    if captured.len() > MAX_VARIABLES {
+        return Err(format!("a rule captures at most {MAX_VARIABLES} variables"));
+    }
+    if templated > MAX_TEMPLATED_PROBES {
+        return Err(format!(
+            "at most {MAX_TEMPLATED_PROBES} probes of a rule may use variables"
+        ));
+    }
+    Ok(())
 }
 
 fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, String> {
@@ -228,6 +301,9 @@ fn compile_request(r: RawRequest, transport: Transport) -> Result<Request, Strin
             }
             let path = r.path.ok_or("an mcp request needs a path")?;
             check_path(&path)?;
+            if path.contains(['{', '}']) {
+                return Err("an mcp path takes no variables".into());
+            }
             Ok(Request::Mcp { path })
         }
         Transport::Http => {

@@ -2,6 +2,7 @@ use regex::Regex;
 
 use aimap_model::VersionSource;
 
+use crate::asset::{self, AssetTable};
 use crate::response::{pointer_all, Response};
 use crate::schema::RawExtractor;
 
@@ -34,15 +35,38 @@ pub enum Extractor {
         name: String,
         regex: Option<Regex>,
     },
+    /// The sha256 of the whole body, looked up in an asset-hash table
+    /// (always `into = "version"`, source `asset-hash`).
+    AssetHash {
+        table: &'static AssetTable,
+    },
 }
 
 impl Extractor {
     pub fn compile(raw: &RawExtractor) -> Result<Self, String> {
+        if let Some(name) = &raw.asset_hash {
+            if raw.into != "version" || raw.source.is_some() {
+                return Err(
+                    "asset_hash reads a version: write into = \"version\" and no source".into(),
+                );
+            }
+            if raw.json.is_some() || raw.regex.is_some() || raw.header.is_some() {
+                return Err(
+                    "asset_hash hashes the whole body: it takes no json, regex or header".into(),
+                );
+            }
+            return Ok(Self::AssetHash {
+                table: asset::table(name)?,
+            });
+        }
         let target = match raw.into.as_str() {
             "version" => Target::Version(match raw.source.as_deref() {
                 None | Some("api") => VersionSource::Api,
                 Some("banner") => VersionSource::Banner,
                 Some("header") => VersionSource::Header,
+                Some("asset-hash") => {
+                    return Err("source \"asset-hash\" comes from an asset_hash extractor".into())
+                }
                 Some(other) => return Err(format!("unknown version source {other:?}")),
             }),
             "" => return Err("extractor `into` must not be empty".into()),
@@ -85,16 +109,31 @@ impl Extractor {
     }
 
     pub fn target(&self) -> &Target {
+        static ASSET: Target = Target::Version(VersionSource::AssetHash);
         match self {
             Self::Json { target, .. }
             | Self::BodyRegex { target, .. }
             | Self::Header { target, .. } => target,
+            Self::AssetHash { .. } => &ASSET,
         }
     }
 
-    /// Every value this extractor reads from the response, cleaned and bounded.
+    /// Every value this extractor reads from the response, cleaned and
+    /// bounded. An asset hash reads none: [`crate::Assessment`] looks it up.
     pub fn values(&self, r: &Response) -> Vec<String> {
+        self.raw_values(r)
+            .into_iter()
+            .map(|v| clean(&v))
+            .filter(|v| !v.is_empty())
+            .take(MAX_VALUES)
+            .collect()
+    }
+
+    /// The values as the target sent them (at most [`MAX_VALUES`]), before
+    /// cleaning: a capture checks them itself and refuses what does not fit.
+    pub(crate) fn raw_values(&self, r: &Response) -> Vec<String> {
         let raw: Vec<String> = match self {
+            Self::AssetHash { .. } => Vec::new(),
             Self::Json { pointer, .. } => r
                 .json()
                 .map(|root| {
@@ -125,11 +164,7 @@ impl Extractor {
                 .into_iter()
                 .collect(),
         };
-        raw.into_iter()
-            .map(|v| clean(&v))
-            .filter(|v| !v.is_empty())
-            .take(MAX_VALUES)
-            .collect()
+        raw.into_iter().take(MAX_VALUES).collect()
     }
 }
 

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 mod assess;
+pub mod asset;
 mod compile;
 mod extract;
 mod load;
@@ -17,14 +18,19 @@ mod matcher;
 mod request;
 mod response;
 pub mod schema;
+mod template;
 
-pub use assess::{assess, Assessment, ProbeOutcome};
+pub use assess::{
+    assess, Assessment, AssetObservation, ProbeOutcome, VersionReading, VersionVerdict,
+    CONTRADICTION,
+};
 pub use compile::{AuthProof, Probe, Rule, Transport};
 pub use extract::{Extractor, Target as ExtractTarget};
 pub use load::{builtin_rules, load_dir, load_str, LoadError, RuleSet};
 pub use matcher::Matcher;
 pub use request::Request;
 pub use response::Response;
+pub use template::{Capture, RequestTemplate};
 
 mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_probes.rs"));

@@ -32,6 +32,15 @@ impl RuleSet {
                 });
             }
         }
+        // A misspelt `imitates` would quietly keep a contradiction label.
+        for r in &rules {
+            if let Some(unknown) = r.imitates.iter().find(|i| !seen.contains(i.as_str())) {
+                return Err(LoadError {
+                    file: r.id.clone(),
+                    message: format!("rule {:?} imitates {unknown:?}, which is not a rule", r.id),
+                });
+            }
+        }
         Ok(Self { rules })
     }
 
@@ -211,6 +220,19 @@ matchers = [{ status = [200] }]
     }
 
     #[test]
+    fn imitated_rules_must_exist() {
+        let set = builtin_rules().unwrap();
+        let mut rules = set.rules().to_vec();
+        rules[0].imitates.push("no-such-rule".into());
+        let e = RuleSet::new(rules).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("\"no-such-rule\", which is not a rule"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn user_rules_replace_builtins_by_id() {
         let mut set = builtin_rules().unwrap();
         let n = set.rules().len();
@@ -219,5 +241,33 @@ matchers = [{ status = [200] }]
         set.extend(vec![custom]);
         assert_eq!(set.rules().len(), n);
         assert_eq!(set.get("ollama").unwrap().product, "Custom");
+    }
+
+    #[test]
+    fn variables_must_be_captured_before_use() {
+        let rule = |probes: &str| {
+            format!("id = \"v\"\nproduct = \"V\"\nports = [80]\ntransport = \"http\"\nexposure_severity = \"low\"\nrisk = \"r\"\nremediation = \"r\"\n{probes}")
+        };
+        let first = "[[probes]]\nname = \"a\"\nidentify = 1\nrequest = { path = \"/a\" }\nmatchers = [{ status = [200] }]\ncapture = [{ name = \"x\", json = \"/x\" }]\n";
+        let second = "[[probes]]\nname = \"b\"\nrequest = { path = \"/b/{x}\" }\nmatchers = [{ status = [200] }]\n";
+        assert!(load_str("v.toml", &rule(&format!("{first}{second}"))).is_ok());
+        let e = load_str("v.toml", &rule(&format!("{second}{first}"))).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("{x} is not captured by an earlier probe"),
+            "{e}"
+        );
+        let e = load_str("v.toml", &rule(&first.replace("/a", "/a/{x}"))).unwrap_err();
+        assert!(e.to_string().contains("not captured"), "{e}");
+        let e = load_str(
+            "v.toml",
+            &rule(
+                &first
+                    .replace("matchers = [{ status = [200] }]\n", "")
+                    .replace("identify = 1\n", ""),
+            ),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("captures needs matchers"), "{e}");
     }
 }

@@ -29,6 +29,20 @@ pub struct RawRule {
     #[serde(default)]
     pub references: Vec<String>,
     pub probes: Vec<RawProbe>,
+    /// Rule ids whose probes this product answers by design (Valkey answers
+    /// as Redis, Open WebUI like Ollama): matching them too is expected,
+    /// not a contradiction.
+    #[serde(default)]
+    pub imitates: Vec<String>,
+    /// A protocol label rather than a product (the OpenAI API): it matches
+    /// every server that speaks it, so matching it beside a product rule
+    /// contradicts nothing.
+    #[serde(default)]
+    pub generic: bool,
+    /// A regex every real release's version matches; a version read that
+    /// does not is not reported and marks the service contradictory.
+    #[serde(default)]
+    pub version_pattern: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +66,29 @@ pub struct RawProbe {
     /// Matchers that prove the server demanded credentials for this read.
     #[serde(default)]
     pub refused: Vec<RawMatcher>,
+    /// Values to keep from this answer (when its matchers hold) for later
+    /// probes of the rule, which use them as `{name}` in their path or
+    /// header values.
+    #[serde(default)]
+    pub capture: Vec<RawCapture>,
+}
+
+/// One captured variable: exactly one of `json`, `regex` (over the body,
+/// first group) or `header` (with optional `regex`), first value only.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    pub name: String,
+    #[serde(default)]
+    pub json: Option<String>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub header: Option<String>,
+    /// Absent is fine: the variable is then empty, and a header that
+    /// renders empty is left out of the request.
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,7 +144,7 @@ pub struct RawMatcher {
 }
 
 /// Exactly one of `json` (pointer, `*` walks an array), `regex` over the
-/// body, or `header` (with optional `regex`).
+/// body, `header` (with optional `regex`), or `asset_hash`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExtractor {
@@ -122,4 +159,9 @@ pub struct RawExtractor {
     /// For `into = "version"`: `api` (default), `banner` or `header`.
     #[serde(default)]
     pub source: Option<String>,
+    /// For `into = "version"`: hash the whole body and look it up in this
+    /// built-in asset-hash table (rules/asset-hashes/<name>.json); the
+    /// version's source is then `asset-hash`.
+    #[serde(default)]
+    pub asset_hash: Option<String>,
 }

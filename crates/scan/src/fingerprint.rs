@@ -5,10 +5,11 @@ use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use aimap_model::{Service, TlsInfo};
+use aimap_model::{Confidence, Evidence, Label, Service, TlsInfo};
 use aimap_rules::{assess, Assessment, Request, Response, Rule, RuleSet, Transport};
 use tracing::debug;
 
+use crate::contradiction;
 use crate::findings;
 use crate::transport::{
     grpc_exchange, http_exchange, mcp_exchange, mongodb_exchange, postgres_exchange, resp_exchange,
@@ -36,6 +37,10 @@ pub struct Fingerprinter {
     rules: Arc<RuleSet>,
     limits: Limits,
     tls: TlsConnector,
+    /// A path no product serves, fresh per scan, asked once of every
+    /// identified HTTP service: an answer that satisfies the rule's own
+    /// probes means the server answers everything alike.
+    canary: Request,
 }
 
 impl Fingerprinter {
@@ -44,6 +49,7 @@ impl Fingerprinter {
             rules,
             limits,
             tls: tls_connector(),
+            canary: contradiction::canary_request(),
         }
     }
 
@@ -70,7 +76,9 @@ impl Fingerprinter {
         {
             session.budget = MAX_REQUESTS_UNCLAIMED_PORT;
         }
-        let mut best: Option<(Assessment<'_>, usize)> = None;
+        // Every rule that identified the port, with its place in the
+        // candidate order (the last tie-breaker).
+        let mut identified: Vec<(Assessment<'_>, usize)> = Vec::new();
         // Transports in the order the candidates need them; once one
         // transport identifies the service, others are not tried, so an
         // HTTP server is not also sent Redis commands.
@@ -99,22 +107,38 @@ impl Fingerprinter {
             {
                 let a = session.run(rule).await;
                 debug!(%addr, rule = %rule.id, score = a.score, identified = a.identified(), "assessed");
-                if a.identified()
-                    && best
-                        .as_ref()
-                        .is_none_or(|(b, bo)| stronger(&a, order, b, *bo))
-                {
-                    best = Some((a, order));
+                if a.identified() {
+                    identified.push((a, order));
                 }
             }
-            if best.is_some() {
+            if !identified.is_empty() {
                 break;
             }
         }
-        match best {
-            Some((a, _)) => Identification::Service(Box::new(session.service(&a))),
-            None => Identification::Unidentified,
+        let Some(best) = (0..identified.len()).reduce(|b, i| {
+            let (a, ao) = &identified[i];
+            let (bb, bo) = &identified[b];
+            if stronger(a, *ao, bb, *bo) {
+                i
+            } else {
+                b
+            }
+        }) else {
+            return Identification::Unidentified;
+        };
+        let (best, _) = identified.swap_remove(best);
+        let mut reasons = best.contradictions();
+        reasons.extend(contradiction::also_identified(
+            &best,
+            identified.iter().map(|(a, _)| a),
+        ));
+        if best.rule.transport == Transport::Http {
+            if let Some(canary) = session.canary().await {
+                let request = self.canary.to_string();
+                reasons.extend(best.canary_contradiction(&request, &canary));
+            }
         }
+        Identification::Service(Box::new(session.service(&best, reasons)))
     }
 }
 
@@ -169,6 +193,14 @@ impl<'a> Session<'a> {
             a.feed(response.as_deref());
         }
         a
+    }
+
+    /// The answer to the scan's canary path, outside the request budget
+    /// (one request, only for a port some rule identified).
+    async fn canary(&mut self) -> Option<Arc<Response>> {
+        self.budget += 1;
+        let canary = self.fp.canary.clone();
+        self.fetch(&canary, Transport::Http).await
     }
 
     async fn fetch(&mut self, req: &Request, transport: Transport) -> Option<Arc<Response>> {
@@ -262,14 +294,17 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn service(&self, a: &Assessment<'_>) -> Service {
+    /// The service `a` identified; `reasons` are the contradictions found
+    /// (each becomes evidence, and any marks it contradictory).
+    fn service(&self, a: &Assessment<'_>, reasons: Vec<Evidence>) -> Service {
         let rule = a.rule;
         let transport = match (rule.transport, self.http) {
             (Transport::Http | Transport::Mcp, HttpMode::Tls) => "https",
             (Transport::Mcp, _) => "http",
             (t, _) => t.as_str(),
         };
-        let (version, version_source) = match &a.version {
+        let resolved = a.resolved_version();
+        let (version, version_source) = match &resolved.version {
             Some((v, s)) => (Some(v.clone()), Some(*s)),
             None => (None, None),
         };
@@ -278,12 +313,23 @@ impl<'a> Session<'a> {
             port: self.addr.port(),
             service: rule.id.clone(),
             product: rule.product.clone(),
-            version,
-            version_source,
-            purl: rule.purl.as_ref().map(|p| match &a.version {
-                Some((v, _)) => format!("{p}@{v}"),
+            purl: rule.purl.as_ref().map(|p| match &version {
+                Some(v) => format!("{p}@{v}"),
                 None => p.clone(),
             }),
+            version,
+            version_source,
+            version_candidates: resolved.candidates,
+            confidence: if reasons.is_empty() {
+                Confidence::High
+            } else {
+                Confidence::Low
+            },
+            labels: if reasons.is_empty() {
+                Vec::new()
+            } else {
+                vec![Label::Contradictory]
+            },
             auth: a.auth(),
             transport: transport.to_string(),
             tls: if transport == "https" {
@@ -292,7 +338,7 @@ impl<'a> Session<'a> {
                 None
             },
             details: a.details.clone(),
-            evidence: a.evidence.clone(),
+            evidence: a.evidence.iter().cloned().chain(reasons).collect(),
             findings: Vec::new(),
             vulnerabilities: Vec::new(),
             possible_vulnerabilities: Vec::new(),

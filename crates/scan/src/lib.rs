@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod completion;
+mod contradiction;
 pub mod discovery;
 pub mod engine;
 mod error;

@@ -19,6 +19,9 @@ fn service(i: u64) -> Service {
         product: product.into(),
         version: Some(format!("0.{}.{}", i % 7, i % 11)),
         version_source: None,
+        version_candidates: Vec::new(),
+        confidence: Default::default(),
+        labels: Vec::new(),
         purl: None,
         auth: if i.is_multiple_of(3) {
             AuthVerdict::Required

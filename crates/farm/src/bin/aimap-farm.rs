@@ -7,7 +7,8 @@
 //!
 //! Options: `--kind` (ollama, ollama-auth-proxy, ollama-decoy, triton,
 //! triton-restricted, triton-metrics, triton-grpc, triton-grpc-restricted,
-//! mongodb (with --auth: access control on), plain, garbage, silent, endless, or
+//! mongodb (with --auth: access control on), plain, garbage, silent, endless,
+//! honeypot, or
 //! any landscape product by its lowercase name: vllm, qdrant, milvusrest,
 //! kubelet, ...), `--auth` (a landscape product with its credential
 //! switch on), `--port P` (default: the product's own port), `--version V`,
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 use aimap_farm::{is_allowed_bind, start, Emulator, Landscape, MongoDb, Product};
 
 const USAGE: &str = "usage: aimap-farm --base <loopback ip> [--count N] [--kind KIND] [--auth] [--port P] [--version V] [--models a,b,c]
-kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics triton-grpc triton-grpc-restricted mongodb plain garbage silent endless,
+kinds: ollama ollama-auth-proxy ollama-decoy triton triton-restricted triton-metrics triton-grpc triton-grpc-restricted mongodb plain garbage silent endless honeypot,
        and the landscape products by lowercase name (vllm, tgi, qdrant, kubelet, ...)";
 
 struct Options {
@@ -109,6 +110,7 @@ fn emulator(opts: &Options) -> Result<Emulator, String> {
         "plain" => Emulator::PlainHttp,
         "garbage" => Emulator::Garbage,
         "silent" => Emulator::Silent,
+        "honeypot" => Emulator::Honeypot,
         "endless" => Emulator::EndlessBody,
         other => {
             let product = Product::all()

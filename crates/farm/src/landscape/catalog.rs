@@ -140,7 +140,7 @@ const CATALOG: &[Entry] = &[
     e(P::TensorBoard, "tensorboard", 6006, OPEN, "2.20.0", &["train", "validation"]),
     e(P::AnythingLlm, "anythingllm", 3001, BOTH, "1.16.0", &["Support docs"]),
     e(P::Flowise, "flowise", 3000, BOTH, "2.2.8", &["RAG chatbot"]),
-    e(P::SillyTavern, "sillytavern", 8000, BOTH, "1.12.6", &[]),
+    e(P::SillyTavern, "sillytavern", 8000, BOTH, "1.12.6", &["Seraphina"]),
     e(P::Langflow, "langflow", 7860, BOTH, "1.4.3", &["RAG chatbot"]),
     e(P::FastChat, "fastchat", 8000, BOTH, "0.2.36", MODEL),
     e(P::LmDeploy, "lmdeploy", 23333, BOTH, "0.9.2", MODEL),
@@ -157,7 +157,7 @@ const CATALOG: &[Entry] = &[
     e(P::PrivateGpt, "privategpt", 8001, BOTH, "0.6.2", &["handbook.pdf"]),
     e(P::Dask, "dask", 8787, OPEN, "2025.7.0", &["tcp://10.0.0.12:40123"]),
     e(P::Kubeflow, "kubeflow", 8082, OPEN, "1.10.0", &["kubeflow-user-example-com"]),
-    e(P::LangServe, "langserve", 8000, OPEN, "0.3.1", &["joke", "rag"]),
+    e(P::LangServe, "langserve", 8000, BOTH, "0.3.1", &["joke", "rag"]),
     // Items: the application's document types (schemas).
     e(P::Vespa, "vespa", 8080, OPEN, "8.585.19", &["music", "lyrics"]),
     // auth false: no fixed users, the login takes any name.

@@ -19,7 +19,14 @@
 //!   `/config_schema`, `<path>/playground/`; FastAPI's `/openapi.json`
 //!   lists them, and with config hashes enabled (the default) carries a tag
 //!   describing the "LangServe UI playground". LangServe has no
-//!   authentication of its own.
+//!   authentication of its own; `auth` models its documented way of adding
+//!   one (examples/auth/path_dependencies/server.py): `add_routes(...,
+//!   dependencies=[Depends(verify_token)])` with `verify_token(x_token:
+//!   Annotated[str, Header()])`, which every route add_routes adds gets,
+//!   while FastAPI's /openapi.json stays public. Without the header FastAPI
+//!   answers 422 `{"detail":[{"type":"missing","loc":["header","x-token"],
+//!   "msg":"Field required","input":null}]}`; a wrong one gets the
+//!   example's 400 `{"detail":"X-Token header invalid"}`.
 
 use http::{Method, Response};
 
@@ -140,6 +147,16 @@ impl LangServe {
     }
 }
 
+impl LangServe {
+    /// Whether `path` is one of the routes add_routes added.
+    fn guarded(&self, path: &str) -> bool {
+        self.l
+            .items
+            .iter()
+            .any(|name| path.starts_with(&format!("/{name}/")))
+    }
+}
+
 impl Handler for LangServe {
     fn respond(&self, req: &Req) -> Response<Body> {
         match (&req.method, req.path.as_str()) {
@@ -149,6 +166,27 @@ impl Handler for LangServe {
                 vec![],
                 self.openapi().render(Escape::Rapid),
             ),
+            (_, p) if self.l.auth && self.guarded(p) => match req.header("x-token") {
+                None => stack::uvicorn_json(
+                    422,
+                    J::Obj(vec![(
+                        "detail",
+                        J::Arr(vec![J::Obj(vec![
+                            ("type", J::s("missing")),
+                            (
+                                "loc",
+                                J::strs(["header".to_string(), "x-token".to_string()]),
+                            ),
+                            ("msg", J::s("Field required")),
+                            ("input", J::Null),
+                        ])]),
+                    )]),
+                ),
+                Some(_) => stack::uvicorn_json(
+                    400,
+                    J::Obj(vec![("detail", J::s("X-Token header invalid"))]),
+                ),
+            },
             (&Method::GET, p) if p.ends_with("/input_schema") => stack::uvicorn_json(
                 200,
                 J::Obj(vec![

@@ -26,7 +26,21 @@
 //!   charset="UTF-8"` (src/middleware/basicAuth.js); `GET /version` →
 //!   `{"agent":"SillyTavern:<v>:Cohee#1207","pkgVersion","gitRevision",
 //!   "gitBranch","commitDate","isLatest"}` (src/util.js `getVersion`).
-//!   Its data routes are POSTs guarded by a CSRF token.
+//!   Its data routes are POSTs guarded by csrf-csrf 2.x `doubleCsrf`
+//!   (server.js, cookieName `X-CSRF-Token`, size 64): `GET /csrf-token` →
+//!   `{"token": <128 hex>}` and `Set-Cookie: X-CSRF-Token=<sha256 hex of
+//!   token + secret>; Path=/; HttpOnly; SameSite=Strict`; a POST without
+//!   the token in `x-csrf-token` and the matching cookie fails with
+//!   http-errors' 403 "invalid csrf token" (an HTML error page). With
+//!   accounts off every request is the default user, so `POST
+//!   /api/characters/all` → the character cards (src/endpoints/characters.js
+//!   `processCharacter`: the card's fields plus `avatar`, `date_added`,
+//!   `chat_size`, ...). The farm derives the cookie from the token with a
+//!   keyed std hash instead of SHA-256: what matters is that only the pair
+//!   it issued passes.
+
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::{Method, Response};
 
@@ -45,6 +59,28 @@ pub(crate) enum App {
 pub(crate) struct NodeApp {
     l: Landscape,
     app: App,
+    /// CSRF tokens issued so far (SillyTavern).
+    issued: AtomicU64,
+}
+
+/// `n` hex digits derived from `seed` (a stand-in for random bytes and
+/// for csrf-csrf's SHA-256: deterministic, distinct per seed).
+fn hex_from(seed: &str, n: usize) -> String {
+    let mut out = String::with_capacity(n + 16);
+    let mut block = 0u64;
+    while out.len() < n {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (seed, block).hash(&mut h);
+        out.push_str(&format!("{:016x}", h.finish()));
+        block += 1;
+    }
+    out.truncate(n);
+    out
+}
+
+/// The cookie value csrf-csrf pairs with `token`.
+fn csrf_cookie(token: &str) -> String {
+    hex_from(&format!("{token}|farm-csrf-secret"), 64)
 }
 
 /// Express without `x-powered-by` (Flowise disables it, helmet removes it).
@@ -69,7 +105,11 @@ fn helmet() -> Headers {
 
 impl NodeApp {
     pub fn new(l: Landscape, app: App) -> Self {
-        Self { l, app }
+        Self {
+            l,
+            app,
+            issued: AtomicU64::new(0),
+        }
     }
 
     fn anythingllm(&self, req: &Req) -> Response<Body> {
@@ -210,9 +250,58 @@ impl NodeApp {
                 ]);
                 quiet(200, "application/json; charset=utf-8", helmet(), body.render(Escape::Rapid))
             }
+            (&Method::GET, "/csrf-token") => {
+                let n = self.issued.fetch_add(1, Ordering::Relaxed);
+                let token = hex_from(&format!("token-{n}"), 128);
+                let mut extra = helmet();
+                extra.push((
+                    "set-cookie",
+                    format!("X-CSRF-Token={}; Path=/; HttpOnly; SameSite=Strict", csrf_cookie(&token)),
+                ));
+                let body = J::Obj(vec![("token", J::s(&token))]);
+                quiet(200, "application/json; charset=utf-8", extra, body.render(Escape::Rapid))
+            }
+            (&Method::POST, _) if !self.csrf_ok(req) => quiet(
+                403,
+                "text/html; charset=utf-8",
+                helmet(),
+                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>ForbiddenError: invalid csrf token</pre>\n</body>\n</html>\n".into(),
+            ),
+            (&Method::POST, "/api/characters/all") => {
+                let cards = self
+                    .l
+                    .items
+                    .iter()
+                    .map(|name| {
+                        J::Obj(vec![
+                            ("name", J::s(name)),
+                            ("description", J::s("")),
+                            ("spec", J::s("chara_card_v2")),
+                            ("avatar", J::s(format!("default_{name}.png"))),
+                            ("date_added", J::Int(1727474556000)),
+                            ("chat_size", J::Int(0)),
+                            ("data_size", J::Int(2048)),
+                        ])
+                    })
+                    .collect();
+                quiet(200, "application/json; charset=utf-8", helmet(), J::Arr(cards).render(Escape::Rapid))
+            }
             (&Method::GET, "/") => quiet(200, "text/html; charset=utf-8", helmet(), "<!DOCTYPE html><html><head><title>SillyTavern</title></head></html>".into()),
             _ => quiet(404, "text/html; charset=utf-8", helmet(), format!("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot {} {}</pre>\n</body>\n</html>\n", req.method, req.path)),
         }
+    }
+}
+
+impl NodeApp {
+    /// csrf-csrf's double-submit check: the header token and the cookie
+    /// it was issued with.
+    fn csrf_ok(&self, req: &Req) -> bool {
+        let Some(token) = req.header("x-csrf-token") else {
+            return false;
+        };
+        let want = format!("X-CSRF-Token={}", csrf_cookie(token));
+        req.header("cookie")
+            .is_some_and(|c| c.split(';').any(|kv| kv.trim() == want))
     }
 }
 
