@@ -82,7 +82,7 @@ pub struct FindingFilter {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum FindingSort {
-    /// Worst first, then oldest.
+    /// Worst first (then by fingerprint: the index order, no sort).
     #[default]
     Severity,
     /// Oldest first (first seen), then worst.
@@ -104,7 +104,7 @@ impl FindingSort {
     fn order_by(self) -> &'static str {
         // COALESCE: a finding stored before first_seen existed sorts as new.
         match self {
-            Self::Severity => "f.severity DESC, COALESCE(s.seen_ms, 0) ASC, f.fingerprint",
+            Self::Severity => "f.severity DESC, f.fingerprint DESC",
             Self::Age => "COALESCE(s.seen_ms, 0) ASC, f.severity DESC, f.fingerprint",
             Self::Newest => "COALESCE(s.seen_ms, 0) DESC, f.severity DESC, f.fingerprint",
         }
