@@ -152,6 +152,20 @@ pub async fn detail(
     for (k, v) in facts {
         let _ = write!(body, "<dt>{k}</dt><dd>{v}</dd>");
     }
+    if !s.labels.is_empty() {
+        let _ = write!(
+            body,
+            r#"<dt>Labels</dt><dd class="error" id="labels">{} (identification confidence: low; see the evidence)</dd>"#,
+            esc(&s.labels.join(", "))
+        );
+    }
+    if !s.version_candidates.is_empty() {
+        let _ = write!(
+            body,
+            "<dt>Version candidates</dt><dd>{}</dd>",
+            esc(&s.version_candidates.join(", "))
+        );
+    }
     if let Some(tls) = &s.tls {
         let _ = write!(
             body,
