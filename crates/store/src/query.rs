@@ -273,6 +273,17 @@ fn count(row: &AnyRow, i: usize, table: &'static str) -> Result<u64> {
 }
 
 impl Store {
+    /// `SELECT COUNT(*) FROM <from> <where>`: a page's total.
+    async fn count_rows(&self, from: &str, w: &Where, table: &'static str) -> Result<u64> {
+        let sql = format!("SELECT COUNT(*) FROM {from}{}", w.sql());
+        let row = w
+            .apply(sqlx::query(AssertSqlSafe(sql)))
+            .fetch_one(self.pool())
+            .await
+            .map_err(db("count rows"))?;
+        count(&row, 0, table)
+    }
+
     /// The newest run of every (kind, scope) that did not fail: what is
     /// true now, as far as aimap knows.
     pub async fn current_runs(&self) -> Result<Vec<RunInfo>> {
@@ -429,13 +440,7 @@ impl Store {
     pub async fn findings_page(&self, filter: &FindingFilter) -> Result<Page<FindingRow>> {
         let w = Self::finding_where(filter);
         let limit = clamp_limit(filter.limit);
-        let total_sql = format!("SELECT COUNT(*) FROM findings f{}", w.sql());
-        let total = w
-            .apply(sqlx::query(AssertSqlSafe(total_sql)))
-            .fetch_one(self.pool())
-            .await
-            .map_err(db("count findings"))?;
-        let total = count(&total, 0, "findings")?;
+        let total = self.count_rows("findings f", &w, "findings").await?;
         let sql = format!(
             "SELECT f.fingerprint, f.run_id, f.rule, f.kind, f.severity, f.subject, f.title, s.seen_ms
                FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint{}
@@ -584,13 +589,7 @@ impl Store {
     pub async fn services_page(&self, filter: &ServiceFilter) -> Result<Page<ServiceRow>> {
         let w = Self::service_where(filter);
         let limit = clamp_limit(filter.limit);
-        let total_sql = format!("SELECT COUNT(*) FROM services{}", w.sql());
-        let total = w
-            .apply(sqlx::query(AssertSqlSafe(total_sql)))
-            .fetch_one(self.pool())
-            .await
-            .map_err(db("count services"))?;
-        let total = count(&total, 0, "services")?;
+        let total = self.count_rows("services", &w, "services").await?;
         let sql = format!(
             "SELECT run_id, host, port, service, product, version, auth, purl, vulns FROM services{}
              ORDER BY CASE WHEN auth = 'none' THEN 0 ELSE 1 END, vulns DESC, product, host, port
@@ -684,13 +683,7 @@ impl Store {
             w.contains(&["name", "purl"], text);
         }
         let limit = clamp_limit(filter.limit);
-        let total_sql = format!("SELECT COUNT(*) FROM components{}", w.sql());
-        let total = w
-            .apply(sqlx::query(AssertSqlSafe(total_sql)))
-            .fetch_one(self.pool())
-            .await
-            .map_err(db("count components"))?;
-        let total = count(&total, 0, "components")?;
+        let total = self.count_rows("components", &w, "components").await?;
         let sql = format!(
             "SELECT run_id, ckey, name, version, purl, ecosystem FROM components{}
              ORDER BY ecosystem, name, ckey LIMIT {limit} OFFSET {}",

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{ApiError, WebError};
-use crate::params::{ApiQuery, DiffQuery, ListQuery, RunsQuery};
+use crate::params::{ApiQuery, Checked, DiffQuery, ListQuery, RunsQuery};
 use crate::redact::redact_json;
 use crate::AppState;
 
@@ -39,7 +39,7 @@ pub async fn not_found() -> ApiError {
 
 pub async fn overview(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    Checked(q, _): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = q.scope(&app.store).await?;
     let overview = app.store.overview(&scope.runs).await?;
@@ -53,7 +53,7 @@ pub async fn overview(
 
 pub async fn services(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    Checked(q, _): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = q.scope(&app.store).await?;
     redacted(&app.store.services_page(&q.services(scope.runs)?).await?)
@@ -76,7 +76,7 @@ pub async fn service(
 
 pub async fn findings(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    Checked(q, _): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = q.scope(&app.store).await?;
     redacted(&app.store.findings_page(&q.findings(scope.runs)?).await?)
@@ -96,7 +96,7 @@ pub async fn finding(
 
 pub async fn components(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    Checked(q, _): ApiQuery<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = q.scope(&app.store).await?;
     redacted(
@@ -108,7 +108,7 @@ pub async fn components(
 
 pub async fn runs(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<RunsQuery>,
+    Checked(q, _): ApiQuery<RunsQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (limit, kind) = q.parse()?;
     redacted(&app.store.list_runs(limit, kind).await?)
@@ -126,7 +126,7 @@ pub async fn run(
 
 pub async fn diff(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<DiffQuery>,
+    Checked(q, _): ApiQuery<DiffQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (from, to) = q.runs(&app.store).await?;
     redacted(&app.store.diff(&from, &to).await?)

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{ApiError, WebError};
-use crate::params::{ApiQuery, ListQuery};
+use crate::params::{ApiQuery, Checked, ListQuery};
 use crate::redact::{redact, redact_json};
 use crate::AppState;
 
@@ -18,7 +18,7 @@ pub const MAX_EXPORT: u32 = 100_000;
 
 pub async fn findings(
     State(app): State<AppState>,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    Checked(q, _): ApiQuery<ListQuery>,
 ) -> Result<Response, ApiError> {
     let format = q.format.as_deref().unwrap_or("csv");
     if !matches!(format, "csv" | "json") {

@@ -251,22 +251,19 @@ impl RunsQuery {
 }
 
 /// `Query<T>` whose rejection (a repeated or malformed parameter) is
-/// answered like every other bad parameter: JSON for the API.
-pub struct ApiQuery<T>(pub T);
+/// answered like every other bad parameter: `ApiQuery` as JSON for the API,
+/// `PageQuery` as an error page.
+pub struct Checked<T, E>(pub T, pub std::marker::PhantomData<E>);
+pub type ApiQuery<T> = Checked<T, crate::error::ApiError>;
+pub type PageQuery<T> = Checked<T, crate::error::PageError>;
 
-/// The same for pages: an error page.
-pub struct PageQuery<T>(pub T);
-
-fn rejection_message(r: axum::extract::rejection::QueryRejection) -> WebError {
-    WebError::BadRequest(r.body_text())
-}
-
-impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+impl<T, E, S> axum::extract::FromRequestParts<S> for Checked<T, E>
 where
     T: serde::de::DeserializeOwned,
+    E: From<WebError> + axum::response::IntoResponse,
     S: Send + Sync,
 {
-    type Rejection = crate::error::ApiError;
+    type Rejection = E;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
@@ -274,25 +271,7 @@ where
     ) -> Result<Self, Self::Rejection> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
-            .map(|q| Self(q.0))
-            .map_err(|r| crate::error::ApiError(rejection_message(r)))
-    }
-}
-
-impl<T, S> axum::extract::FromRequestParts<S> for PageQuery<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = crate::error::PageError;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Self(q.0))
-            .map_err(|r| crate::error::PageError(rejection_message(r)))
+            .map(|q| Self(q.0, std::marker::PhantomData))
+            .map_err(|r| E::from(WebError::BadRequest(r.body_text())))
     }
 }

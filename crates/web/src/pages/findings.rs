@@ -10,13 +10,13 @@ use axum::Extension;
 
 use crate::error::{PageError, WebError};
 use crate::html::{self, enc, esc, pager, query, select, severity_badge, when};
-use crate::params::{ListQuery, PageQuery};
+use crate::params::{Checked, ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
 pub async fn list(
     State(app): State<AppState>,
-    PageQuery(q): PageQuery<ListQuery>,
+    Checked(q, _): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let scope = q.scope(&app.store).await?;

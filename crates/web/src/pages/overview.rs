@@ -10,7 +10,7 @@ use crate::api::TREND_RUNS;
 use crate::chart;
 use crate::error::PageError;
 use crate::html::{self, enc, esc, thousands, when, with_param};
-use crate::params::{ListQuery, PageQuery};
+use crate::params::{Checked, ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
@@ -147,7 +147,7 @@ pub async fn page_handler(
 
 pub async fn page(
     State(app): State<AppState>,
-    PageQuery(q): PageQuery<ListQuery>,
+    Checked(q, _): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     page_handler(&app, &q, &viewer).await

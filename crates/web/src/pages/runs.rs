@@ -8,7 +8,7 @@ use axum::Extension;
 
 use crate::error::PageError;
 use crate::html::{self, auth_badge, enc, esc, severity_badge, thousands, when};
-use crate::params::{DiffQuery, PageQuery, RunsQuery};
+use crate::params::{Checked, DiffQuery, PageQuery, RunsQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
@@ -37,7 +37,7 @@ fn runs_table(runs: &[RunSummary]) -> String {
 
 pub async fn list(
     State(app): State<AppState>,
-    PageQuery(q): PageQuery<RunsQuery>,
+    Checked(q, _): PageQuery<RunsQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let (limit, kind) = q.parse()?;
@@ -220,7 +220,7 @@ fn diff_body(d: &Diff) -> String {
 
 pub async fn diff(
     State(app): State<AppState>,
-    PageQuery(q): PageQuery<DiffQuery>,
+    Checked(q, _): PageQuery<DiffQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let (from, to) = q.runs(&app.store).await?;

@@ -8,13 +8,13 @@ use axum::Extension;
 
 use crate::error::{PageError, WebError};
 use crate::html::{self, auth_badge, enc, esc, pager, select, severity_badge};
-use crate::params::{ListQuery, PageQuery};
+use crate::params::{Checked, ListQuery, PageQuery};
 use crate::security::Viewer;
 use crate::AppState;
 
 pub async fn list(
     State(app): State<AppState>,
-    PageQuery(q): PageQuery<ListQuery>,
+    Checked(q, _): PageQuery<ListQuery>,
     Extension(viewer): Extension<Viewer>,
 ) -> Result<Response, PageError> {
     let scope = q.scope(&app.store).await?;
@@ -156,7 +156,12 @@ pub async fn detail(
         let _ = write!(
             body,
             r#"<dt>Labels</dt><dd class="error" id="labels">{} (identification confidence: low; see the evidence)</dd>"#,
-            esc(&s.labels.join(", "))
+            esc(&s
+                .labels
+                .iter()
+                .filter_map(|l| serde_json::to_value(l).ok()?.as_str().map(String::from))
+                .collect::<Vec<_>>()
+                .join(", "))
         );
     }
     if !s.version_candidates.is_empty() {
