@@ -27,7 +27,7 @@ def findings():
     con.execute(f"SELECT COUNT(*) FROM findings f WHERE f.run_id IN ({marks})", ids).fetchall()
     con.execute(f"""SELECT f.fingerprint, f.run_id, f.rule, f.kind, f.severity, f.subject, f.title, s.seen_ms
                    FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint WHERE f.run_id IN ({marks})
-                   ORDER BY f.severity DESC, f.fingerprint DESC LIMIT 50 OFFSET 0""", ids).fetchall()
+                   ORDER BY f.severity DESC, f.kind DESC, f.rowid DESC LIMIT 50 OFFSET 0""", ids).fetchall()
 
 for name, fn in [("overview", overview), ("findings", findings)]:
     fn()  # warm the page cache, as the server's first request does

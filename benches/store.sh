@@ -21,7 +21,7 @@ echo "== aimap store, SQLite"
 "$bench" "$work/aimap.db" "$findings" "$services"
 
 echo "== peer: Python sqlite3, same schema and rows"
-python3 benches/store_peer.py "$work/peer.db" "$findings" crates/store/migrations/0001_init.sql
+python3 benches/store_peer.py "$work/peer.db" "$findings" crates/store/migrations/0*.sql
 
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 if [ -x "$bin/initdb" ]; then

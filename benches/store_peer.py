@@ -4,7 +4,7 @@ rows, WAL) -- the yardstick for what the SQLite engine itself costs."""
 import json, sqlite3, sys, time
 
 path, n = sys.argv[1], int(sys.argv[2])
-schema = open(sys.argv[3]).read()
+schema = "\n".join(open(f).read() for f in sys.argv[3:])  # every migration, in order
 db = sqlite3.connect(path, isolation_level=None)
 db.execute("PRAGMA busy_timeout = 60000")
 db.execute("PRAGMA journal_mode = WAL")

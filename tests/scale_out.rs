@@ -26,16 +26,6 @@ fn pg_base() -> Option<&'static str> {
     .map(|(_, u)| *u)
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 fn services(list: &Value) -> BTreeSet<String> {
     list.as_array()
         .unwrap()

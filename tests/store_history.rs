@@ -74,16 +74,6 @@ fn with_db(db: &str, args: &[&str]) -> std::process::Output {
     aimap(&full)
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
 /// (endpoint, service, version, auth) of every service in a report.
 fn service_set(services: &Value) -> BTreeSet<String> {
     services

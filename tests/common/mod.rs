@@ -43,6 +43,17 @@ pub fn aimap(args: &[&str]) -> Output {
     aimap_cmd().args(args).output().expect("aimap runs")
 }
 
+/// A command's stdout as JSON, or a panic that shows what it printed.
+pub fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
 /// Scan with `--format json` and parse the report.
 pub fn scan_json(args: &[&str]) -> (Value, Output) {
     let mut full = vec!["scan", "--format", "json", "--timeout", "2s"];

@@ -11,6 +11,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AssertSqlSafe, Row};
 
 use crate::error::{corrupt, db, Result};
+use crate::open::Backend;
 use crate::read::StoredFinding;
 use crate::runs::{run_from_row, RunInfo, RunKind, RUN_COLUMNS};
 use crate::Store;
@@ -101,10 +102,16 @@ impl FindingSort {
         }
     }
 
-    fn order_by(self) -> &'static str {
+    fn order_by(self, backend: Backend) -> &'static str {
         // COALESCE: a finding stored before first_seen existed sorts as new.
         match self {
-            Self::Severity => "f.severity DESC, f.fingerprint DESC",
+            // The order of the index (run_id, severity, kind): SQLite
+            // appends the rowid to every index entry, so it walks the index
+            // and sorts nothing; PostgreSQL takes the top N by fingerprint.
+            Self::Severity => match backend {
+                Backend::Sqlite => "f.severity DESC, f.kind DESC, f.rowid DESC",
+                Backend::Postgres => "f.severity DESC, f.kind DESC, f.fingerprint DESC",
+            },
             Self::Age => "COALESCE(s.seen_ms, 0) ASC, f.severity DESC, f.fingerprint",
             Self::Newest => "COALESCE(s.seen_ms, 0) DESC, f.severity DESC, f.fingerprint",
         }
@@ -446,7 +453,7 @@ impl Store {
                FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint{}
              ORDER BY {} LIMIT {limit} OFFSET {}",
             w.sql(),
-            filter.sort.order_by(),
+            filter.sort.order_by(self.backend()),
             filter.offset
         );
         let rows = w
@@ -495,7 +502,7 @@ impl Store {
                FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint{}
              ORDER BY {} LIMIT {cap}",
             w.sql(),
-            filter.sort.order_by()
+            filter.sort.order_by(self.backend())
         );
         let rows = w
             .apply(sqlx::query(AssertSqlSafe(sql)))
