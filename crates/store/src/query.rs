@@ -291,6 +291,39 @@ impl Store {
         count(&row, 0, table)
     }
 
+    /// One page of `table`: the total under `w`, then `select` (a SELECT
+    /// ... FROM, joins included) filtered by `w`, ordered, cut and mapped.
+    #[allow(clippy::too_many_arguments)]
+    async fn page<T>(
+        &self,
+        table: &'static str,
+        count_from: &str,
+        select: &str,
+        w: &Where,
+        order: &str,
+        limit: u32,
+        offset: u64,
+        map: impl Fn(&AnyRow) -> Result<T>,
+    ) -> Result<Page<T>> {
+        let limit = clamp_limit(limit);
+        let total = self.count_rows(count_from, w, table).await?;
+        let sql = format!(
+            "{select}{} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+            w.sql()
+        );
+        let rows = w
+            .apply(sqlx::query(AssertSqlSafe(sql)))
+            .fetch_all(self.pool())
+            .await
+            .map_err(db("list a page"))?;
+        Ok(Page {
+            total,
+            offset,
+            limit,
+            items: rows.iter().map(map).collect::<Result<_>>()?,
+        })
+    }
+
     /// The newest run of every (kind, scope) that did not fail: what is
     /// true now, as far as aimap knows.
     pub async fn current_runs(&self) -> Result<Vec<RunInfo>> {
@@ -446,24 +479,18 @@ impl Store {
     /// One page of findings.
     pub async fn findings_page(&self, filter: &FindingFilter) -> Result<Page<FindingRow>> {
         let w = Self::finding_where(filter);
-        let limit = clamp_limit(filter.limit);
-        let total = self.count_rows("findings f", &w, "findings").await?;
-        let sql = format!(
-            "SELECT f.fingerprint, f.run_id, f.rule, f.kind, f.severity, f.subject, f.title, s.seen_ms
-               FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint{}
-             ORDER BY {} LIMIT {limit} OFFSET {}",
-            w.sql(),
-            filter.sort.order_by(self.backend()),
-            filter.offset
-        );
-        let rows = w
-            .apply(sqlx::query(AssertSqlSafe(sql)))
-            .fetch_all(self.pool())
-            .await
-            .map_err(db("list findings"))?;
-        let items = rows
-            .iter()
-            .map(|r| {
+        let select = "SELECT f.fingerprint, f.run_id, f.rule, f.kind, f.severity, f.subject, f.title, s.seen_ms
+               FROM findings f LEFT JOIN first_seen s ON s.fingerprint = f.fingerprint";
+        let order = filter.sort.order_by(self.backend());
+        self.page(
+            "findings",
+            "findings f",
+            select,
+            &w,
+            order,
+            filter.limit,
+            filter.offset,
+            |r| {
                 let get = |e| corrupt("findings", e);
                 let sev: i64 = r.try_get(4).map_err(get)?;
                 Ok(FindingRow {
@@ -479,14 +506,9 @@ impl Store {
                     title: r.try_get(6).map_err(get)?,
                     first_seen_ms: r.try_get(7).map_err(get)?,
                 })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            total,
-            offset: filter.offset,
-            limit,
-            items,
-        })
+            },
+        )
+        .await
     }
 
     /// Findings in full (evidence included) for an export, in list order,
@@ -595,23 +617,18 @@ impl Store {
     /// One page of services, exposed and vulnerable first.
     pub async fn services_page(&self, filter: &ServiceFilter) -> Result<Page<ServiceRow>> {
         let w = Self::service_where(filter);
-        let limit = clamp_limit(filter.limit);
-        let total = self.count_rows("services", &w, "services").await?;
-        let sql = format!(
-            "SELECT run_id, host, port, service, product, version, auth, purl, vulns FROM services{}
-             ORDER BY CASE WHEN auth = 'none' THEN 0 ELSE 1 END, vulns DESC, product, host, port
-             LIMIT {limit} OFFSET {}",
-            w.sql(),
-            filter.offset
-        );
-        let rows = w
-            .apply(sqlx::query(AssertSqlSafe(sql)))
-            .fetch_all(self.pool())
-            .await
-            .map_err(db("list services"))?;
-        let items = rows
-            .iter()
-            .map(|r| {
+        let select =
+            "SELECT run_id, host, port, service, product, version, auth, purl, vulns FROM services";
+        let order = "CASE WHEN auth = 'none' THEN 0 ELSE 1 END, vulns DESC, product, host, port";
+        self.page(
+            "services",
+            "services",
+            select,
+            &w,
+            order,
+            filter.limit,
+            filter.offset,
+            |r| {
                 let get = |e| corrupt("services", e);
                 Ok(ServiceRow {
                     run_id: r.try_get(0).map_err(get)?,
@@ -625,14 +642,9 @@ impl Store {
                     purl: r.try_get(7).map_err(get)?,
                     vulnerabilities: count(r, 8, "services")?,
                 })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            total,
-            offset: filter.offset,
-            limit,
-            items,
-        })
+            },
+        )
+        .await
     }
 
     /// One stored service in full.
@@ -689,22 +701,17 @@ impl Store {
         if let Some(text) = filter.text.as_deref().filter(|t| !t.is_empty()) {
             w.contains(&["name", "purl"], text);
         }
-        let limit = clamp_limit(filter.limit);
-        let total = self.count_rows("components", &w, "components").await?;
-        let sql = format!(
-            "SELECT run_id, ckey, name, version, purl, ecosystem FROM components{}
-             ORDER BY ecosystem, name, ckey LIMIT {limit} OFFSET {}",
-            w.sql(),
-            filter.offset
-        );
-        let rows = w
-            .apply(sqlx::query(AssertSqlSafe(sql)))
-            .fetch_all(self.pool())
-            .await
-            .map_err(db("list components"))?;
-        let items = rows
-            .iter()
-            .map(|r| {
+        let select = "SELECT run_id, ckey, name, version, purl, ecosystem FROM components";
+        let order = "ecosystem, name, ckey";
+        self.page(
+            "components",
+            "components",
+            select,
+            &w,
+            order,
+            filter.limit,
+            filter.offset,
+            |r| {
                 let get = |e| corrupt("components", e);
                 Ok(ComponentListRow {
                     run_id: r.try_get(0).map_err(get)?,
@@ -714,14 +721,9 @@ impl Store {
                     purl: r.try_get(4).map_err(get)?,
                     ecosystem: r.try_get(5).map_err(get)?,
                 })
-            })
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            total,
-            offset: filter.offset,
-            limit,
-            items,
-        })
+            },
+        )
+        .await
     }
 }
 
