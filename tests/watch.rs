@@ -188,7 +188,7 @@ fn scheduled_scans_alert_everywhere_and_the_webhook_gets_each_alert_once() {
     let mut buf = [0u8; 65536];
     let mut messages = Vec::new();
     let t0 = Instant::now();
-    while messages.len() < stdout_alerts.len() && t0.elapsed() < Duration::from_secs(5) {
+    while messages.len() < stdout_alerts.len() && t0.elapsed() < Duration::from_secs(30) {
         if let Ok(n) = syslog.recv(&mut buf) {
             messages.push(String::from_utf8_lossy(&buf[..n]).to_string());
         }
@@ -274,7 +274,8 @@ fn host_watch_sees_an_all_interface_listener_and_a_config_change() {
         .stderr(Stdio::null());
     let mut watch = watch.spawn().unwrap();
     let mut lines = BufReader::new(watch.stdout.take().unwrap()).lines();
-    std::thread::sleep(Duration::from_millis(600));
+    // No wait for the first poll: a listener already there is reported at
+    // once too, so the alert comes whichever starts first.
     // Inside the namespace only: 0.0.0.0 there is that namespace's loopback.
     let mut redis = ns.exec(redis_bin.to_str().unwrap());
     redis
@@ -305,8 +306,8 @@ fn host_watch_sees_an_all_interface_listener_and_a_config_change() {
     let changed: Value = serde_json::from_str(&lines.next().expect("an alert").unwrap()).unwrap();
     assert_eq!(changed["event"], "config-changed", "{changed}");
     assert!(
-        t0.elapsed() < Duration::from_secs(5),
-        "noticed within seconds"
+        t0.elapsed() < Duration::from_secs(10),
+        "noticed within seconds (the interval is 200 ms)"
     );
     assert_eq!(changed["detail"]["path"], conf.display().to_string());
     let _ = redis.kill();

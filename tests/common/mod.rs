@@ -132,6 +132,23 @@ pub fn venv_bin(name: &str) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
+/// Poll `check` until it yields a value or `within` passes; a test waits for
+/// the state it needs instead of sleeping a guessed time. Panics with `what`
+/// (the thing that never happened) at the deadline.
+pub fn wait_until<T>(what: &str, within: Duration, mut check: impl FnMut() -> Option<T>) -> T {
+    let t0 = Instant::now();
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(
+            t0.elapsed() < within,
+            "waited {within:?}, but this never happened: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn wait_listening(addr: SocketAddr, within: Duration) -> bool {
     let t0 = Instant::now();
     while t0.elapsed() < within {
