@@ -98,6 +98,49 @@ fn rate_limit_spaces_out_probes() {
 }
 
 #[test]
+fn rate_limit_paces_the_connects_themselves() {
+    // 16 listeners, scanned at 8 probes/s with room for all 16 in flight:
+    // the connects must arrive spread over ~2 s. (A driver that queued its
+    // admitted probes while sleeping on the pacer once sent them all in
+    // one burst at the end: same total time, no pacing at all.)
+    use std::net::TcpListener;
+    let listeners: Vec<TcpListener> = (0..16)
+        .map(|i| {
+            TcpListener::bind(("127.0.66.".to_string() + &(16 + i).to_string(), 4519)).unwrap()
+        })
+        .collect();
+    let arrivals = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    for l in listeners {
+        let arrivals = arrivals.clone();
+        std::thread::spawn(move || {
+            if let Ok((conn, _)) = l.accept() {
+                arrivals.lock().unwrap().push(Instant::now());
+                drop(conn);
+            }
+        });
+    }
+    let (report, _) = scan_json(&[
+        "127.0.66.16/28",
+        "-p",
+        "4519",
+        "--rate",
+        "8",
+        "--concurrency",
+        "64",
+    ]);
+    assert_eq!(report["stats"]["probes_sent"], 16);
+    let got = wait_until("every listener reached", Duration::from_secs(5), || {
+        let a = arrivals.lock().unwrap();
+        (a.len() == 16).then(|| a.clone())
+    });
+    let spread = *got.iter().max().unwrap() - *got.iter().min().unwrap();
+    assert!(
+        spread >= Duration::from_millis(1500),
+        "16 connects at 8/s arrived within {spread:?}"
+    );
+}
+
+#[test]
 fn verbose_logs_show_each_exchange_and_quiet_shows_nothing() {
     let Some(_redis) = redis("127.0.64.2", 6379, None) else {
         return unavailable("redis-server");

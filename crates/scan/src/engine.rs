@@ -215,8 +215,17 @@ impl Driver {
         let mut pending = FuturesUnordered::new();
         let mut exhausted = false;
         let mut done_here: u64 = 0;
+        // The next probe, waiting for its slot under --rate. Results keep
+        // being reaped meanwhile: a probe only connects once polled, so a
+        // driver that slept on the pacer without polling would hold every
+        // admitted probe back and fire them in one burst at the end.
+        let mut staged: Option<(u64, SocketAddr, Option<tokio::time::Instant>)> = None;
         loop {
-            while !exhausted && pending.len() < in_flight && !self.cancel.is_cancelled() {
+            while staged.is_none()
+                && !exhausted
+                && pending.len() < in_flight
+                && !self.cancel.is_cancelled()
+            {
                 // Jump over what an earlier attempt finished.
                 let at = walk.position();
                 if self.resume.is_done(at) {
@@ -228,19 +237,34 @@ impl Driver {
                     Some((pos, None)) => self.completion.mark(pos),
                     Some((pos, Some(index))) => {
                         let addr = self.space.get(u128::from(index));
-                        self.pacer.wait().await;
-                        let (timeout, retries) = (self.opts.timeout, self.opts.retries);
-                        pending.push(async move {
-                            (pos, addr, probe_port(addr, timeout, retries).await)
-                        });
+                        let due = self.pacer.reserve();
+                        if due.is_some_and(|d| d > tokio::time::Instant::now()) {
+                            staged = Some((pos, addr, due));
+                        } else {
+                            pending.push(self.probe(pos, addr));
+                        }
                     }
                     None => exhausted = true,
                 }
             }
-            let next = tokio::select! {
-                biased;
-                _ = self.cancel.cancelled() => return,
-                next = pending.next() => next,
+            let next = if let Some((pos, addr, due)) = staged {
+                let due = due.expect("staged only with a due time");
+                tokio::select! {
+                    biased;
+                    _ = self.cancel.cancelled() => return,
+                    _ = tokio::time::sleep_until(due) => {
+                        staged = None;
+                        pending.push(self.probe(pos, addr));
+                        continue;
+                    }
+                    next = pending.next(), if !pending.is_empty() => next,
+                }
+            } else {
+                tokio::select! {
+                    biased;
+                    _ = self.cancel.cancelled() => return,
+                    next = pending.next() => next,
+                }
             };
             let Some((pos, addr, state)) = next else {
                 return;
@@ -269,6 +293,15 @@ impl Driver {
                 return;
             }
         }
+    }
+
+    fn probe(
+        &self,
+        pos: u64,
+        addr: SocketAddr,
+    ) -> impl std::future::Future<Output = (u64, SocketAddr, PortState)> {
+        let (timeout, retries) = (self.opts.timeout, self.opts.retries);
+        async move { (pos, addr, probe_port(addr, timeout, retries).await) }
     }
 }
 

@@ -25,13 +25,20 @@ impl Pacer {
         }
     }
 
+    #[cfg(test)]
     pub async fn wait(&self) {
-        let Some(step) = self.per_probe else { return };
-        let n = self.issued.fetch_add(1, Ordering::Relaxed);
-        let due = self.start + step.mul_f64(n as f64);
-        if due > Instant::now() {
+        if let Some(due) = self.reserve() {
             tokio::time::sleep_until(due).await;
         }
+    }
+
+    /// Take the next slot and say when it is due (`None`: no limit). A
+    /// caller that must keep other work going while it waits sleeps until
+    /// this instant itself, so giving up a wait never burns a second slot.
+    pub fn reserve(&self) -> Option<Instant> {
+        let step = self.per_probe?;
+        let n = self.issued.fetch_add(1, Ordering::Relaxed);
+        Some(self.start + step.mul_f64(n as f64))
     }
 }
 
