@@ -59,8 +59,8 @@ fn ollama_open_decoy_and_behind_auth() {
         f["evidence"]
             .as_str()
             .unwrap()
-            .starts_with("GET /api/tags → 200"),
-        "{f}"
+            .starts_with("data: GET /api/tags → 200"),
+        "the open capability, then its proof: {f}"
     );
     assert!(!f["remediation"].as_str().unwrap().is_empty());
 

@@ -398,8 +398,8 @@ fn agents_front_ends_and_smaller_llm_servers() {
         s["findings"][0]["evidence"]
             .as_str()
             .unwrap()
-            .split(':')
-            .next(),
+            .split(": ")
+            .nth(1),
         Some("POST /api/characters/all → 200"),
         "{s:#}"
     );
@@ -501,7 +501,7 @@ fn gated_platforms_and_compute_front_ends() {
         s["findings"][0]["evidence"]
             .as_str()
             .unwrap()
-            .starts_with("GET /joke/input_schema → 200"),
+            .starts_with("data: GET /joke/input_schema → 200"),
         "{s:#}"
     );
     // add_routes(dependencies=...) guards that route too: FastAPI names

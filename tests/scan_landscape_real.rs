@@ -34,14 +34,18 @@ fn tool(name: &str, args: &[&str]) -> Option<Command> {
     Some(c)
 }
 
-fn mlflow(ip: &str, basic_auth: bool) -> Option<Command> {
+/// `default_hosts`: MLflow's own --allowed-hosts default (localhost and
+/// private ranges, not the 127.80.x.y address the scan sends as Host).
+fn mlflow(ip: &str, basic_auth: bool, default_hosts: bool) -> Option<Command> {
     let hosts = format!("{ip}:5000");
     let mut c = tool(
         "mlflow",
         &["server", "--host", ip, "--port", "5000", "--workers", "1"],
     )?;
-    c.args(["--allowed-hosts", &hosts])
-        .args(["--backend-store-uri", "sqlite:///mlflow.db"]);
+    if !default_hosts {
+        c.args(["--allowed-hosts", &hosts]);
+    }
+    c.args(["--backend-store-uri", &format!("sqlite:///mlflow-{ip}.db")]);
     if basic_auth {
         c.args(["--app-name", "basic-auth"])
             .env("MLFLOW_FLASK_SERVER_SECRET_KEY", "aimap-test-secret")
@@ -101,8 +105,9 @@ fn farm() -> Option<&'static Farm> {
     FARM.get_or_init(|| {
         let t0 = Instant::now();
         let plan: Vec<(&str, Command)> = vec![
-            ("127.80.1.1:5000", mlflow("127.80.1.1", false)?),
-            ("127.80.1.2:5000", mlflow("127.80.1.2", true)?),
+            ("127.80.1.1:5000", mlflow("127.80.1.1", false, false)?),
+            ("127.80.1.2:5000", mlflow("127.80.1.2", true, false)?),
+            ("127.80.1.3:5000", mlflow("127.80.1.3", false, true)?),
             ("127.80.2.1:8888", jupyter("127.80.2.1", "")?),
             (
                 "127.80.2.2:8888",
@@ -249,6 +254,34 @@ fn mlflow_open_and_basic_auth() {
     assert_eq!(open["details"]["experiments"][0], "Default");
     assert_locked(&locked, "mlflow");
     assert!(locked["evidence"].to_string().contains("401"), "{locked}");
+}
+
+#[test]
+fn mlflow_host_check_is_not_authentication() {
+    need_farm!();
+    // A default MLflow answers 403 "Invalid Host header" to Host:
+    // 127.80.1.3:5000; asked again with Host: localhost it serves its
+    // experiments: open, with the host check named.
+    let (report, _) = scan_json_timeout("8s", &["127.80.1.3", "-p", "5000"]);
+    let s = service(&report, "127.80.1.3", 5000).unwrap_or_else(|| panic!("not found: {report}"));
+    assert_eq!(s["service"], "mlflow", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    assert_eq!(s["capabilities"]["data"]["auth"], "none", "{s}");
+    assert!(
+        s["labels"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|x| x == "host-check")),
+        "{s}"
+    );
+    assert_eq!(s["details"]["experiments"][0], "Default", "{s}");
+    let check = evidence(s, "host-check").expect("host-check evidence");
+    assert!(check.contains("Invalid Host header"), "{check}");
+    let f = &s["findings"][0];
+    assert_eq!(f["id"], "mlflow-unauthenticated", "{f}");
+    assert!(
+        f["evidence"].as_str().unwrap().contains("Host: localhost"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -424,7 +457,7 @@ fn langserve_without_and_with_route_dependencies() {
         open["findings"][0]["evidence"]
             .as_str()
             .unwrap()
-            .starts_with("GET /adder/input_schema → 200"),
+            .starts_with("data: GET /adder/input_schema → 200"),
         "{open}"
     );
     // add_routes(dependencies=[Depends(verify_token)]): FastAPI names the

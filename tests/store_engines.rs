@@ -97,6 +97,7 @@ fn service(host: &str, port: u16, name: &str, version: Option<&str>, auth: AuthV
         labels: Vec::new(),
         purl: None,
         auth,
+        capabilities: Default::default(),
         transport: "http".into(),
         tls: None,
         details: Default::default(),

@@ -2,30 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::access::{AuthVerdict, Capabilities};
 use crate::Finding;
-
-/// Whether a service gave data away without credentials. Never guessed:
-/// `None` needs data actually read, `Required` needs the server to refuse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AuthVerdict {
-    /// Data was readable without credentials.
-    None,
-    /// The server demanded credentials.
-    Required,
-    /// Neither was proven.
-    Unknown,
-}
-
-impl AuthVerdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Required => "required",
-            Self::Unknown => "unknown",
-        }
-    }
-}
 
 /// Where a version string came from, so the advisory matcher can weigh it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -62,6 +40,17 @@ pub enum Label {
     /// a version that cannot be the product's. The reasons are evidence
     /// entries with probe `contradiction`.
     Contradictory,
+    /// The server refused for a Host header it did not accept (a
+    /// DNS-rebinding or allowed-hosts check, not authentication), and the
+    /// same read-only request with `Host: localhost` was served. Behind a
+    /// port forwarder, tunnel or proxy that keeps such a Host, that is what
+    /// every client gets.
+    HostCheck,
+    /// Anyone can make themselves its administrator: a fresh install in
+    /// onboarding (the first sign-up becomes admin), an auto-login that
+    /// hands every visitor a session, documented default credentials.
+    /// Detected from what the server says about itself, never by trying.
+    Claimable,
 }
 
 /// One read-only exchange that backs a verdict: what was asked, what came back.
@@ -112,7 +101,13 @@ pub struct Service {
     /// (`pkg:golang/github.com/ollama/ollama@0.1.32`): the key advisories match on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purl: Option<String>,
+    /// `none` | `partial` | `required` | `unknown`, derived from
+    /// `capabilities` ([`crate::service_verdict`]).
     pub auth: AuthVerdict,
+    /// What an unauthenticated client can do, per capability the rule
+    /// probes, each with the answer that proves it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub capabilities: Capabilities,
     /// `http`, `https`, `resp` or `tcp`.
     pub transport: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -283,6 +283,11 @@ pub fn write_diff(out: &mut dyn Write, d: &Diff, fmt: HistoryFormat, st: Style) 
                 ),
                 "auth" => format!("auth {} → {}", c.before.auth, c.after.auth),
                 "service" => format!("service {} → {}", c.before.service, c.after.service),
+                "capabilities" => format!(
+                    "open without credentials [{}] → [{}]",
+                    c.before.open_capabilities.join(", "),
+                    c.after.open_capabilities.join(", ")
+                ),
                 _ => format!(
                     "vulnerabilities {} → {}",
                     c.before.vulnerabilities, c.after.vulnerabilities

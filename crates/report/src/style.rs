@@ -31,6 +31,7 @@ impl Style {
     pub fn auth(self, a: AuthVerdict, text: &str) -> String {
         match a {
             AuthVerdict::None => self.paint("1;31", text),
+            AuthVerdict::Partial => self.paint("31", text),
             AuthVerdict::Required => self.paint("32", text),
             AuthVerdict::Unknown => self.paint("2", text),
         }

@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use aimap_model::{Label, ScanReport, Service, Severity};
+use aimap_model::{open_capabilities, AuthVerdict, Label, ScanReport, Service, Severity};
 
 use crate::grid::Grid;
 use crate::{Sink, Style};
@@ -51,13 +51,35 @@ fn details(s: &Service) -> String {
     parts.join("; ")
 }
 
-/// The product, marked when its answers contradict each other.
+/// The product, marked with its labels (contradictory, host-check,
+/// claimable) so a reader sees them before trusting the row.
 fn product(s: &Service) -> String {
-    if s.labels.contains(&Label::Contradictory) {
-        format!("{} [contradictory]", s.product)
-    } else {
+    let marks: Vec<&str> = s
+        .labels
+        .iter()
+        .map(|l| match l {
+            Label::Contradictory => "contradictory",
+            Label::HostCheck => "host-check",
+            Label::Claimable => "claimable",
+        })
+        .collect();
+    if marks.is_empty() {
         s.product.clone()
+    } else {
+        format!("{} [{}]", s.product, marks.join(", "))
     }
+}
+
+/// The verdict; a partial one names what is open.
+fn auth(s: &Service) -> String {
+    if s.auth != AuthVerdict::Partial {
+        return s.auth.as_str().into();
+    }
+    let open: Vec<&str> = open_capabilities(&s.capabilities)
+        .filter(|c| c.sensitive())
+        .map(|c| c.as_str())
+        .collect();
+    format!("partial ({} open)", open.join("+"))
 }
 
 /// The version, or the releases asset hashes narrowed it to.
@@ -92,7 +114,7 @@ impl Sink for TableSink<'_> {
                     endpoint(s),
                     product(s),
                     version(s),
-                    s.auth.as_str().into(),
+                    auth(s),
                     details(s),
                     findings,
                 ]);
@@ -127,7 +149,8 @@ impl Sink for TableSink<'_> {
                 f.title,
                 f.id
             )?;
-            writeln!(self.out, "         {} {}", st.dim("evidence:"), f.evidence)?;
+            let evidence = f.evidence.replace('\n', "\n                   ");
+            writeln!(self.out, "         {} {evidence}", st.dim("evidence:"))?;
             writeln!(self.out, "         {} {}", st.dim("fix:"), f.remediation)?;
         }
         let s = &report.stats;

@@ -1,13 +1,15 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use aimap_model::{AuthVerdict, Evidence, VersionSource};
+use aimap_model::{AuthVerdict, Capabilities, Evidence, VersionSource};
 
 use crate::asset::AssetMatch;
 use crate::compile::{AuthProof, Rule};
 use crate::extract::{Extractor, Target, MAX_VALUES};
+use crate::ledger::Ledger;
 use crate::request::Request;
 use crate::response::Response;
+use crate::version_form::{self, VersionForm};
 
 /// How long an evidence excerpt may be.
 const EXCERPT_CHARS: usize = 240;
@@ -63,6 +65,9 @@ pub struct VersionVerdict {
     /// Set only when `version` is not: the releases whose static assets
     /// match what the server served (several when the files are shared).
     pub candidates: Vec<String>,
+    /// Why the version reported is not the reading itself (a placeholder,
+    /// a git-describe form).
+    pub note: Option<String>,
 }
 
 /// The running verdict of one rule against one port: a pure state machine.
@@ -87,8 +92,45 @@ pub struct Assessment<'r> {
     pub outcomes: Vec<ProbeOutcome>,
     /// Every asset-hash lookup, in probe order.
     pub assets: Vec<AssetObservation>,
-    readable: Option<usize>,
-    refused: Option<usize>,
+    /// What each capability's probes proved.
+    ledger: Ledger,
+    /// The loopback Host (index into [`LOOPBACK_HOSTS`]) sent instead of
+    /// the target's name since the rule's host check refused it.
+    host: Option<usize>,
+    /// An answer under that Host got past the check.
+    host_bypassed: bool,
+}
+
+/// Host values that a product's allowed-hosts check accepts by default,
+/// tried in order when it refuses the target's own name.
+pub const LOOPBACK_HOSTS: [&str; 2] = ["localhost", "127.0.0.1"];
+
+/// The evidence `probe` name of a Host-header check.
+pub const HOST_CHECK: &str = "host-check";
+
+/// `req` with its Host header set to `host` (HTTP only).
+fn with_host(req: &Request, host: &str) -> Option<Request> {
+    let Request::Http {
+        method,
+        path,
+        headers,
+        body,
+    } = req
+    else {
+        return None;
+    };
+    let mut headers: Vec<(String, String)> = headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+        .cloned()
+        .collect();
+    headers.push(("Host".into(), host.into()));
+    Some(Request::Http {
+        method: method.clone(),
+        path: path.clone(),
+        headers,
+        body: body.clone(),
+    })
 }
 
 /// Start assessing `rule`.
@@ -106,8 +148,9 @@ pub fn assess(rule: &Rule) -> Assessment<'_> {
         evidence: Vec::new(),
         outcomes: Vec::new(),
         assets: Vec::new(),
-        readable: None,
-        refused: None,
+        ledger: Ledger::new(&rule.capabilities()),
+        host: None,
+        host_bypassed: false,
     };
     a.advance();
     a
@@ -138,7 +181,11 @@ impl<'r> Assessment<'r> {
             };
             match rendered {
                 Ok(req) => {
-                    self.pending = Some(req);
+                    let host = self.host.map(|i| LOOPBACK_HOSTS[i]);
+                    self.pending = match host.and_then(|h| with_host(&req, h)) {
+                        Some(moved) => Some(Cow::Owned(moved)),
+                        None => Some(req),
+                    };
                     return;
                 }
                 Err(_) => {
@@ -161,9 +208,60 @@ impl<'r> Assessment<'r> {
         if self.stopped || self.pending.is_none() {
             return;
         }
+        if let Some(r) = response {
+            if self.retry_past_host_check(r) {
+                return;
+            }
+        }
         self.take(response);
         self.next += 1;
         self.advance();
+    }
+
+    /// Whether `r` is the rule's Host-header check refusing; a host check
+    /// is not authentication, so it never counts as a refusal.
+    fn host_refused(&self, r: &Response) -> bool {
+        !self.rule.host_check.is_empty() && self.rule.host_check.iter().all(|m| m.matches(r))
+    }
+
+    /// On a host-check refusal, ask the same request again with the next
+    /// loopback Host and keep it for later probes. Returns whether a new
+    /// request is pending.
+    fn retry_past_host_check(&mut self, r: &Response) -> bool {
+        if !self.host_refused(r) {
+            self.host_bypassed |= self.host.is_some();
+            return false;
+        }
+        let Some(pending) = self.pending.as_deref() else {
+            return false;
+        };
+        if self.host.is_none() && !self.evidence.iter().any(|e| e.probe == HOST_CHECK) {
+            self.evidence.push(Evidence {
+                probe: HOST_CHECK.into(),
+                request: pending.to_string(),
+                status: r.status,
+                excerpt: format!(
+                    "refused for its Host header (an allowed-hosts check, not authentication): {}",
+                    r.excerpt(EXCERPT_CHARS)
+                ),
+            });
+        }
+        let next = self.host.map_or(0, |i| i + 1);
+        let Some(host) = LOOPBACK_HOSTS.get(next) else {
+            return false;
+        };
+        let Some(moved) = with_host(pending, host) else {
+            return false;
+        };
+        self.host = Some(next);
+        self.pending = Some(Cow::Owned(moved));
+        true
+    }
+
+    /// Whether the rule's host check refused the target's name and a
+    /// loopback Host got past it.
+    pub fn passed_host_check(&self) -> bool {
+        self.host_bypassed
     }
 
     fn take(&mut self, response: Option<&Response>) {
@@ -184,7 +282,9 @@ impl<'r> Assessment<'r> {
             return;
         };
         let matched = !probe.matchers.is_empty() && probe.matchers.iter().all(|m| m.matches(r));
-        let refused = !probe.refused.is_empty() && probe.refused.iter().all(|m| m.matches(r));
+        let refused = !probe.refused.is_empty()
+            && probe.refused.iter().all(|m| m.matches(r))
+            && !self.host_refused(r);
         self.outcomes.push(ProbeOutcome {
             probe: probe.name.clone(),
             answered: true,
@@ -203,8 +303,8 @@ impl<'r> Assessment<'r> {
                 excerpt: r.excerpt(EXCERPT_CHARS),
             });
         }
-        if refused && self.refused.is_none() {
-            self.refused = Some(self.evidence.len() - 1);
+        if let (true, Some(c), Some(e)) = (refused, probe.capability, self.evidence.last()) {
+            self.ledger.refused(c, e);
         }
         if !matched {
             if probe.gate {
@@ -224,8 +324,12 @@ impl<'r> Assessment<'r> {
                 None => {}
             }
         }
-        if probe.auth == AuthProof::Readable && self.readable.is_none() {
-            self.readable = Some(self.evidence.len() - 1);
+        if let (Some(c), Some(e)) = (probe.capability, self.evidence.last()) {
+            match probe.auth {
+                AuthProof::Readable => self.ledger.open(c, e),
+                AuthProof::Claimable => self.ledger.claimable(e),
+                AuthProof::Nothing => {}
+            }
         }
         for ex in &probe.extract {
             if let Extractor::AssetHash { table } = ex {
@@ -276,23 +380,21 @@ impl<'r> Assessment<'r> {
         self.score >= self.rule.threshold
     }
 
-    /// The authentication verdict, never guessed: readable data wins, then
-    /// an explicit refusal, else unknown.
+    /// The service's authentication verdict, computed from the capability
+    /// matrix ([`aimap_model::service_verdict`]); a claimable install is open.
     pub fn auth(&self) -> AuthVerdict {
-        if self.readable.is_some() {
-            AuthVerdict::None
-        } else if self.refused.is_some() {
-            AuthVerdict::Required
-        } else {
-            AuthVerdict::Unknown
-        }
+        self.ledger.verdict()
     }
 
-    /// The exchange that proves the verdict, if any.
-    pub fn auth_evidence(&self) -> Option<&Evidence> {
-        self.readable
-            .or(self.refused)
-            .and_then(|i| self.evidence.get(i))
+    /// What an unauthenticated client can do, per capability the rule
+    /// probes, each with the answer that proves it.
+    pub fn capabilities(&self) -> Capabilities {
+        self.ledger.matrix()
+    }
+
+    /// The answer that shows anyone can make themselves admin.
+    pub fn claim_evidence(&self) -> Option<&Evidence> {
+        self.ledger.claim_proof()
     }
 
     /// The releases every matched asset agrees on, in release order:
@@ -315,32 +417,51 @@ impl<'r> Assessment<'r> {
     /// otherwise asset hashes settle it when they name exactly one
     /// release, and list the candidates when they name several.
     pub fn resolved_version(&self) -> VersionVerdict {
+        let mut note = None;
         // A version the product could never have had is not reported
-        // (contradictions() says why).
-        if let Some(v) = self.version.as_ref().filter(|(v, _)| self.plausible(v)) {
-            return VersionVerdict {
-                version: Some(v.clone()),
-                candidates: Vec::new(),
-            };
+        // (contradictions() says why); a placeholder names no release, and
+        // a git-describe form stands for its base release (the note says so).
+        if let Some((raw, source)) = self.version.as_ref().filter(|(v, _)| self.plausible(v)) {
+            let (release, why) = version_form::release_of(raw);
+            note = why;
+            if let Some(v) = release {
+                return VersionVerdict {
+                    version: Some((v, *source)),
+                    candidates: Vec::new(),
+                    note,
+                };
+            }
         }
         match self.asset_candidates() {
             Some(c) if c.len() == 1 => VersionVerdict {
                 version: Some((c[0].clone(), VersionSource::AssetHash)),
                 candidates: Vec::new(),
+                note,
             },
             Some(c) => VersionVerdict {
                 version: None,
                 candidates: c,
+                note,
             },
-            None => VersionVerdict::default(),
+            None => VersionVerdict {
+                note,
+                ..VersionVerdict::default()
+            },
         }
     }
 
+    /// Whether `version` can be this product's: the rule's pattern holds
+    /// for the reading or for the release it stands for; a placeholder is
+    /// no contradiction (source builds of the real product report them).
     fn plausible(&self, version: &str) -> bool {
-        self.rule
-            .version_pattern
-            .as_ref()
-            .is_none_or(|re| re.is_match(version))
+        let Some(re) = self.rule.version_pattern.as_ref() else {
+            return true;
+        };
+        match version_form::classify(version) {
+            VersionForm::Placeholder => true,
+            VersionForm::Release(v) => re.is_match(&v),
+            VersionForm::Describe { base, .. } => re.is_match(version) || re.is_match(&base),
+        }
     }
 
     /// What in this rule's own answers contradicts itself: a version the
@@ -493,6 +614,16 @@ mod tests {
         ))
     }
 
+    /// The request that proved a capability open.
+    fn open_proof(a: &Assessment<'_>) -> String {
+        a.capabilities()
+            .values()
+            .find(|c| c.auth == AuthVerdict::None)
+            .and_then(|c| c.evidence.as_ref())
+            .map(|e| e.request.clone())
+            .unwrap_or_default()
+    }
+
     fn path(req: &Request) -> &str {
         match req {
             Request::Http { path, .. } => path,
@@ -513,7 +644,7 @@ mod tests {
         assert_eq!(a.version, Some(("0.1.32".into(), VersionSource::Api)));
         assert_eq!(a.details["models"], ["llama3:8b"]);
         assert_eq!(a.auth(), AuthVerdict::None);
-        assert_eq!(a.auth_evidence().unwrap().request, "GET /api/tags");
+        assert_eq!(open_proof(&a), "GET /api/tags");
     }
 
     #[test]
@@ -694,10 +825,7 @@ mod tests {
         asked.dedup();
         assert_eq!(asked, ["/openapi.json", "/chat/v2/input_schema"]);
         assert_eq!(a.auth(), AuthVerdict::None);
-        assert_eq!(
-            a.auth_evidence().unwrap().request,
-            "GET /chat/v2/input_schema"
-        );
+        assert_eq!(open_proof(&a), "GET /chat/v2/input_schema");
     }
 
     #[test]

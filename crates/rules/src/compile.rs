@@ -1,4 +1,4 @@
-use aimap_model::Severity;
+use aimap_model::{Capability, Severity};
 
 use crate::extract::Extractor;
 use crate::matcher::Matcher;
@@ -45,8 +45,10 @@ impl Transport {
 pub enum AuthProof {
     /// Nothing: the probe identifies or extracts only.
     Nothing,
-    /// Data was read without credentials.
+    /// The capability answered without credentials.
     Readable,
+    /// Anyone can make themselves admin; the server says so itself.
+    Claimable,
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +62,9 @@ pub struct Probe {
     pub auth: AuthProof,
     /// Matchers (all must hold) that prove the server refused for lack of credentials.
     pub refused: Vec<Matcher>,
+    /// What `auth` and `refused` prove something about; `None` for a probe
+    /// that proves nothing.
+    pub capability: Option<Capability>,
     /// Variables this probe's answer sets for later probes.
     pub captures: Vec<Capture>,
     /// Set when `request` uses variables: it is rendered before sending.
@@ -86,6 +91,20 @@ pub struct Rule {
     pub generic: bool,
     /// What every real version looks like.
     pub version_pattern: Option<regex::Regex>,
+    /// Recognises the product's Host-header check (see the schema).
+    pub host_check: Vec<Matcher>,
+    /// How to close a claimable install.
+    pub claim_remediation: Option<String>,
+}
+
+impl Rule {
+    /// The capabilities this rule's probes can settle, in order.
+    pub fn capabilities(&self) -> Vec<Capability> {
+        let mut caps: Vec<Capability> = self.probes.iter().filter_map(|p| p.capability).collect();
+        caps.sort_unstable();
+        caps.dedup();
+        caps
+    }
 }
 
 impl Rule {
@@ -157,6 +176,23 @@ impl Rule {
             .as_deref()
             .map(|src| regex::Regex::new(src).map_err(|e| format!("version_pattern {src:?}: {e}")))
             .transpose()?;
+        let host_check = raw
+            .host_check
+            .iter()
+            .map(Matcher::compile)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("host_check: {e}"))?;
+        if !host_check.is_empty() && transport != Transport::Http {
+            return Err("host_check applies to http rules only".into());
+        }
+        let claims = probes.iter().any(|p| p.auth == AuthProof::Claimable);
+        let claim_remediation = raw.claim_remediation.filter(|r| !r.trim().is_empty());
+        if claims != claim_remediation.is_some() {
+            return Err(
+                "claim_remediation is required exactly when a probe proves auth = \"claimable\""
+                    .into(),
+            );
+        }
         if let Some(other) = raw.imitates.iter().find(|i| **i == raw.id) {
             return Err(format!("a rule cannot imitate itself ({other:?})"));
         }
@@ -164,6 +200,8 @@ impl Rule {
             imitates: raw.imitates,
             generic: raw.generic,
             version_pattern,
+            host_check,
+            claim_remediation,
             id: raw.id,
             product: raw.product,
             ports: raw.ports,
@@ -202,11 +240,26 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
     let auth = match p.auth.as_deref() {
         None => AuthProof::Nothing,
         Some("none") => AuthProof::Readable,
+        Some("claimable") => AuthProof::Claimable,
         Some(other) => {
             return Err(format!(
-                "auth {other:?}: the only proof a match gives is \"none\" (data readable)"
+                "auth {other:?}: a match proves \"none\" (open) or \"claimable\" (anyone can become admin)"
             ))
         }
+    };
+    let proves = auth != AuthProof::Nothing || !refused.is_empty();
+    let capability = match (p.capability.as_deref(), proves) {
+        (Some(name), true) => Some(Capability::parse(name).ok_or_else(|| {
+            format!("capability {name:?}: one of inference, data, admin, metrics")
+        })?),
+        (Some(name), false) => {
+            return Err(format!(
+                "capability {name:?} needs a proof: `auth` or `refused` matchers"
+            ))
+        }
+        (None, true) if auth == AuthProof::Claimable => Some(Capability::Admin),
+        (None, true) => Some(Capability::Data),
+        (None, false) => None,
     };
     let captures = p
         .capture
@@ -229,6 +282,7 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
         extract,
         auth,
         refused,
+        capability,
         captures,
         template,
     })

@@ -13,16 +13,18 @@ mod assess;
 pub mod asset;
 mod compile;
 mod extract;
+mod ledger;
 mod load;
 mod matcher;
 mod request;
 mod response;
 pub mod schema;
 mod template;
+mod version_form;
 
 pub use assess::{
     assess, Assessment, AssetObservation, ProbeOutcome, VersionReading, VersionVerdict,
-    CONTRADICTION,
+    CONTRADICTION, HOST_CHECK, LOOPBACK_HOSTS,
 };
 pub use compile::{AuthProof, Probe, Rule, Transport};
 pub use extract::{Extractor, Target as ExtractTarget};

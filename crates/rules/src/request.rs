@@ -28,7 +28,19 @@ pub enum Request {
 impl fmt::Display for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Http { method, path, .. } => write!(f, "{method} {path}"),
+            Self::Http {
+                method,
+                path,
+                headers,
+                ..
+            } => {
+                write!(f, "{method} {path}")?;
+                // A Host other than the target's own is part of the proof.
+                match headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("host")) {
+                    Some((_, host)) => write!(f, " (Host: {host})"),
+                    None => Ok(()),
+                }
+            }
             Self::Resp { args } => f.write_str(&args.join(" ")),
             Self::Tcp { send } if send.is_empty() => f.write_str("(read greeting)"),
             Self::Tcp { send } => {

@@ -43,6 +43,16 @@ pub struct RawRule {
     /// does not is not reported and marks the service contradictory.
     #[serde(default)]
     pub version_pattern: Option<String>,
+    /// Matchers (all must hold) that recognise the product's Host-header
+    /// check (an allowed-hosts or DNS-rebinding guard, not authentication):
+    /// such an answer is asked again with `Host: localhost`, then the
+    /// loopback address, and the verdict that holds is reported.
+    #[serde(default)]
+    pub host_check: Vec<RawMatcher>,
+    /// How to close a claimable install (required when a probe proves
+    /// `auth = "claimable"`): finish onboarding, turn auto-login off.
+    #[serde(default)]
+    pub claim_remediation: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -60,9 +70,16 @@ pub struct RawProbe {
     pub matchers: Vec<RawMatcher>,
     #[serde(default)]
     pub extract: Vec<RawExtractor>,
-    /// `none`: a match proves data was readable without credentials.
+    /// `none`: a match proves the capability is open without credentials;
+    /// `claimable`: a match proves anyone can make themselves admin (a
+    /// fresh install in onboarding, auto-login, default credentials).
     #[serde(default)]
     pub auth: Option<String>,
+    /// What this probe's proof (its `auth` match or its `refused` match)
+    /// is about: `inference`, `data` (default), `admin` (default for
+    /// `claimable`) or `metrics`.
+    #[serde(default)]
+    pub capability: Option<String>,
     /// Matchers that prove the server demanded credentials for this read.
     #[serde(default)]
     pub refused: Vec<RawMatcher>,

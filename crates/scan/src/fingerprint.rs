@@ -308,6 +308,22 @@ impl<'a> Session<'a> {
             Some((v, s)) => (Some(v.clone()), Some(*s)),
             None => (None, None),
         };
+        let mut labels = Vec::new();
+        if !reasons.is_empty() {
+            labels.push(Label::Contradictory);
+        }
+        if a.passed_host_check() {
+            labels.push(Label::HostCheck);
+        }
+        if a.claim_evidence().is_some() {
+            labels.push(Label::Claimable);
+        }
+        let note = resolved.note.map(|n| Evidence {
+            probe: "version".into(),
+            request: "version reading".into(),
+            status: None,
+            excerpt: n,
+        });
         let mut service = Service {
             host: self.addr.ip().to_string(),
             port: self.addr.port(),
@@ -325,12 +341,9 @@ impl<'a> Session<'a> {
             } else {
                 Confidence::Low
             },
-            labels: if reasons.is_empty() {
-                Vec::new()
-            } else {
-                vec![Label::Contradictory]
-            },
+            labels,
             auth: a.auth(),
+            capabilities: a.capabilities(),
             transport: transport.to_string(),
             tls: if transport == "https" {
                 self.tls_info.clone()
@@ -338,14 +351,20 @@ impl<'a> Session<'a> {
                 None
             },
             details: a.details.clone(),
-            evidence: a.evidence.iter().cloned().chain(reasons).collect(),
+            evidence: a
+                .evidence
+                .iter()
+                .cloned()
+                .chain(note)
+                .chain(reasons)
+                .collect(),
             findings: Vec::new(),
             vulnerabilities: Vec::new(),
             possible_vulnerabilities: Vec::new(),
         };
         service
             .findings
-            .extend(findings::exposure(rule, &service, a.auth_evidence()));
+            .extend(findings::exposure(rule, &service, a.claim_evidence()));
         service
     }
 }

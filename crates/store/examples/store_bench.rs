@@ -39,6 +39,7 @@ fn service(i: u64, version: &str) -> Service {
         labels: Vec::new(),
         purl: Some(format!("pkg:golang/github.com/ollama/ollama@{version}")),
         auth: AuthVerdict::None,
+        capabilities: Default::default(),
         transport: "http".into(),
         tls: None,
         details: Default::default(),

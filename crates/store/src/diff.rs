@@ -20,14 +20,41 @@ pub struct ServiceBrief {
     pub product: String,
     pub version: Option<String>,
     pub auth: String,
+    /// Capabilities open without credentials (`inference`, `data`, …).
+    pub open_capabilities: Vec<String>,
     pub vulnerabilities: u64,
+}
+
+impl ServiceBrief {
+    fn openness(&self) -> u8 {
+        AuthVerdict::parse(&self.auth).map_or(0, AuthVerdict::openness)
+    }
+
+    /// Whether an unauthenticated client can do more here than in `before`:
+    /// the verdict moved towards open, or a capability opened.
+    pub fn opened_since(&self, before: &ServiceBrief) -> bool {
+        self.openness() > before.openness()
+            || self
+                .open_capabilities
+                .iter()
+                .any(|c| !before.open_capabilities.contains(c))
+    }
+
+    /// Whether a client without credentials can use it (`none` or `partial`).
+    pub fn open(&self) -> bool {
+        matches!(
+            AuthVerdict::parse(&self.auth),
+            Some(AuthVerdict::None | AuthVerdict::Partial)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ServiceChange {
     pub before: ServiceBrief,
     pub after: ServiceBrief,
-    /// What differs: `service`, `version`, `auth`, `vulnerabilities`.
+    /// What differs: `service`, `version`, `auth`, `capabilities`,
+    /// `vulnerabilities`.
     pub changed: Vec<&'static str>,
 }
 
@@ -102,20 +129,17 @@ impl Diff {
         )
     }
 
-    /// Services that now answer without credentials and did not before.
+    /// Services that let an unauthenticated client do more than before:
+    /// new ones that are open (`none` or `partial`), and known ones whose
+    /// verdict moved towards open or where a capability opened.
     pub fn newly_open(&self) -> impl Iterator<Item = &ServiceBrief> {
-        let open = AuthVerdict::None.as_str();
-        self.services
-            .new
-            .iter()
-            .filter(move |s| s.auth == open)
-            .chain(
-                self.services
-                    .changed
-                    .iter()
-                    .filter(move |c| c.after.auth == open && c.before.auth != open)
-                    .map(|c| &c.after),
-            )
+        self.services.new.iter().filter(|s| s.open()).chain(
+            self.services
+                .changed
+                .iter()
+                .filter(|c| c.after.opened_since(&c.before))
+                .map(|c| &c.after),
+        )
     }
 }
 
@@ -158,6 +182,9 @@ impl Store {
                 if before.auth != after.auth {
                     changed.push("auth");
                 }
+                if before.open_capabilities != after.open_capabilities {
+                    changed.push("capabilities");
+                }
                 if before.vulnerabilities != after.vulnerabilities {
                     changed.push("vulnerabilities");
                 }
@@ -191,7 +218,7 @@ impl Store {
 
     async fn service_briefs(&self, run: &str) -> Result<Vec<((String, u16), ServiceBrief)>> {
         let rows = sqlx::query(
-            "SELECT host, port, service, product, version, auth, vulns FROM services WHERE run_id = $1",
+            "SELECT host, port, service, product, version, auth, vulns, open_caps FROM services WHERE run_id = $1",
         )
         .bind(run)
         .fetch_all(self.pool())
@@ -209,6 +236,13 @@ impl Store {
                 version: r.try_get(4).map_err(get)?,
                 auth: r.try_get(5).map_err(get)?,
                 vulnerabilities: r.try_get::<i64, _>(6).map_err(get)?.max(0) as u64,
+                open_capabilities: r
+                    .try_get::<String, _>(7)
+                    .map_err(get)?
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             };
             out.push(((s.host.clone(), s.port), s));
         }

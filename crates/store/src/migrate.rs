@@ -18,10 +18,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "dashboard indexes",
         include_str!("../migrations/0002_dashboard_indexes.sql"),
     ),
+    (
+        3,
+        "capabilities",
+        include_str!("../migrations/0003_capabilities.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// An arbitrary constant: the PostgreSQL advisory lock aimap migrates under.
 const PG_LOCK_KEY: i64 = 0x0a1a_4a90;

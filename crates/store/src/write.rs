@@ -59,7 +59,17 @@ pub struct RunWriter {
 }
 
 const SERVICE_COLS: &[&str] = &[
-    "run_id", "host", "port", "service", "product", "version", "auth", "purl", "vulns", "body",
+    "run_id",
+    "host",
+    "port",
+    "service",
+    "product",
+    "version",
+    "auth",
+    "purl",
+    "vulns",
+    "body",
+    "open_caps",
 ];
 const FINDING_COLS: &[&str] = &[
     "run_id",
@@ -81,6 +91,14 @@ const COMPONENT_COLS: &[&str] = &[
     "ecosystem",
     "body",
 ];
+
+/// The `open_caps` column: capabilities open without credentials.
+fn open_caps(s: &Service) -> String {
+    aimap_model::open_capabilities(&s.capabilities)
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 impl RunWriter {
     /// A writer for a run without shards (inventory, audit, rematch).
@@ -126,6 +144,7 @@ impl RunWriter {
             s.purl.clone().into(),
             (s.vulnerabilities.len() as i64).into(),
             body.into(),
+            open_caps(s).into(),
         ]);
         for f in &s.findings {
             self.finding(f)?;

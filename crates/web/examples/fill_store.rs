@@ -28,6 +28,7 @@ fn service(i: u64) -> Service {
         } else {
             AuthVerdict::None
         },
+        capabilities: Default::default(),
         transport: "http".into(),
         tls: None,
         details: Default::default(),

@@ -58,6 +58,7 @@ fn service(
         labels: Vec::new(),
         purl: None,
         auth,
+        capabilities: Default::default(),
         transport: "http".into(),
         tls: None,
         details: Default::default(),

@@ -67,8 +67,12 @@ pub fn from_diff(d: &Diff) -> Vec<Alert> {
             at: at.clone(),
             severity: Severity::High,
             summary: format!(
-                "{} on {}:{} now answers without credentials",
-                s.service, s.host, s.port
+                "{} on {}:{} now answers without credentials (auth {}; open: {})",
+                s.service,
+                s.host,
+                s.port,
+                s.auth,
+                s.open_capabilities.join(", ")
             ),
             run: Some(d.to.id.clone()),
             previous_run: Some(d.from.id.clone()),

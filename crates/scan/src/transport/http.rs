@@ -114,10 +114,12 @@ pub(crate) async fn start(
         .await
         .map_err(|source| TransportError::Connect { addr, source })?;
     let _ = stream.set_nodelay(true);
-    let mut request = http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(http::header::HOST, host_header(host, addr))
+    let mut request = http::Request::builder().method(method).uri(path);
+    // A probe may name its own Host (the retry past an allowed-hosts check).
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        request = request.header(http::header::HOST, host_header(host, addr));
+    }
+    let mut request = request
         .header(http::header::USER_AGENT, USER_AGENT)
         .header(http::header::CONNECTION, "close");
     if !headers
