@@ -595,6 +595,7 @@ fn asset_summary(product: &str, releases: &[String], found: &AssetMatch) -> Stri
 mod tests {
     use super::*;
     use crate::load::builtin_rules;
+    use aimap_model::Capability;
 
     fn run(rule: &Rule, mut answer: impl FnMut(&Request) -> Option<Response>) -> Assessment<'_> {
         let mut a = assess(rule);
@@ -999,5 +1000,103 @@ mod tests {
         assert!(real
             .canary_contradiction("GET /x", &banner_everywhere)
             .is_none());
+    }
+
+    /// A two-capability rule: inference open or refused, admin open or
+    /// refused, a host check, and a claimable onboarding probe.
+    const SPLIT: &str = r#"
+id = "split"
+product = "Split"
+ports = [9]
+transport = "http"
+exposure_severity = "high"
+risk = "r"
+remediation = "m"
+claim_remediation = "finish onboarding"
+host_check = [{ status = [403] }, { body_regex = 'Invalid Host' }]
+[[probes]]
+name = "models"
+request = { path = "/v1/models" }
+identify = 1
+capability = "inference"
+auth = "none"
+matchers = [{ status = [200] }, { body_regex = 'models' }]
+refused = [{ status = [401] }]
+[[probes]]
+name = "admin"
+request = { path = "/admin" }
+capability = "admin"
+auth = "none"
+matchers = [{ status = [200] }, { body_regex = 'users' }]
+refused = [{ status = [401] }]
+[[probes]]
+name = "config"
+request = { path = "/config" }
+auth = "claimable"
+matchers = [{ status = [200] }, { body_regex = '"onboarding":\s*true' }]
+"#;
+
+    fn split() -> Rule {
+        crate::load::load_str("split.toml", SPLIT).unwrap()
+    }
+
+    #[test]
+    fn open_inference_and_refused_admin_is_partial_not_required() {
+        let rule = split();
+        let a = run(&rule, |req| match path(req) {
+            "/v1/models" => http(200, r#"{"models":[]}"#),
+            _ => http(401, "no"),
+        });
+        assert_eq!(a.auth(), AuthVerdict::Partial);
+        let caps = a.capabilities();
+        assert_eq!(caps[&Capability::Inference].auth, AuthVerdict::None);
+        assert_eq!(caps[&Capability::Admin].auth, AuthVerdict::Required);
+        assert!(a.claim_evidence().is_none());
+        // Everything sensitive refused: only then is it required.
+        let a = run(&rule, |_| http(401, "no"));
+        assert_eq!(a.auth(), AuthVerdict::Required);
+    }
+
+    #[test]
+    fn a_host_check_is_asked_again_with_localhost_and_never_refuses() {
+        let rule = split();
+        let mut hosts = Vec::new();
+        let a = run(&rule, |req| {
+            let Request::Http { headers, path, .. } = req else {
+                return None;
+            };
+            let host = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+                .map(|(_, v)| v.clone());
+            hosts.push((path.clone(), host.clone()));
+            match (host.as_deref(), path.as_str()) {
+                (Some("localhost"), "/v1/models") => http(200, r#"{"models":[]}"#),
+                (Some("localhost"), _) => http(404, "none"),
+                _ => http(403, "Invalid Host header"),
+            }
+        });
+        assert!(a.passed_host_check(), "{hosts:?}");
+        assert_eq!(
+            a.capabilities()[&Capability::Inference].auth,
+            AuthVerdict::None
+        );
+        // The 403s were a host check, not a refusal: admin stays unproven.
+        assert_ne!(a.auth(), AuthVerdict::Required);
+        assert!(
+            hosts.iter().any(|(_, h)| h.as_deref() == Some("localhost")),
+            "{hosts:?}"
+        );
+    }
+
+    #[test]
+    fn onboarding_is_claimable() {
+        let rule = split();
+        let a = run(&rule, |req| match path(req) {
+            "/config" => http(200, r#"{"onboarding": true}"#),
+            _ => http(401, "no"),
+        });
+        assert!(a.claim_evidence().is_some());
+        assert_eq!(a.capabilities()[&Capability::Admin].auth, AuthVerdict::None);
     }
 }
