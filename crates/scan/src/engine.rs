@@ -219,7 +219,7 @@ impl Driver {
         // being reaped meanwhile: a probe only connects once polled, so a
         // driver that slept on the pacer without polling would hold every
         // admitted probe back and fire them in one burst at the end.
-        let mut staged: Option<(u64, SocketAddr, Option<tokio::time::Instant>)> = None;
+        let mut staged: Option<(u64, SocketAddr, tokio::time::Instant)> = None;
         loop {
             while staged.is_none()
                 && !exhausted
@@ -237,18 +237,17 @@ impl Driver {
                     Some((pos, None)) => self.completion.mark(pos),
                     Some((pos, Some(index))) => {
                         let addr = self.space.get(u128::from(index));
-                        let due = self.pacer.reserve();
-                        if due.is_some_and(|d| d > tokio::time::Instant::now()) {
-                            staged = Some((pos, addr, due));
-                        } else {
-                            pending.push(self.probe(pos, addr));
+                        match self.pacer.reserve() {
+                            Some(due) if due > tokio::time::Instant::now() => {
+                                staged = Some((pos, addr, due));
+                            }
+                            _ => pending.push(self.probe(pos, addr)),
                         }
                     }
                     None => exhausted = true,
                 }
             }
             let next = if let Some((pos, addr, due)) = staged {
-                let due = due.expect("staged only with a due time");
                 tokio::select! {
                     biased;
                     _ = self.cancel.cancelled() => return,
