@@ -77,6 +77,8 @@ pub fn auth_badge(auth: &str) -> String {
     let class = match auth {
         "none" => "open",
         "required" => "closed",
+        // Some sensitive capability open, another guarded: still exposed.
+        "partial" => "partial",
         _ => "unknown",
     };
     format!(r#"<span class="auth auth-{class}">{}</span>"#, esc(auth))

@@ -145,6 +145,35 @@ async fn fill(store: &Store) -> (String, String, String) {
                 AuthVerdict::None,
                 vec![],
             );
+            let mut s = s;
+            s.capabilities = [
+                (
+                    aimap_model::Capability::Data,
+                    aimap_model::CapabilityAccess {
+                        auth: AuthVerdict::None,
+                        evidence: Some(Evidence {
+                            probe: "keys".into(),
+                            request: "SCAN 0 COUNT 10".into(),
+                            status: None,
+                            excerpt: format!("session:1 token={SECRET}"),
+                        }),
+                    },
+                ),
+                (
+                    aimap_model::Capability::Admin,
+                    aimap_model::CapabilityAccess {
+                        auth: AuthVerdict::Required,
+                        evidence: Some(Evidence {
+                            probe: "config".into(),
+                            request: "CONFIG GET dir".into(),
+                            status: None,
+                            excerpt: "-NOPERM this user has no permissions".into(),
+                        }),
+                    },
+                ),
+            ]
+            .into_iter()
+            .collect();
             w.service(&s).unwrap();
             let f = finding(
                 "redis-unauthenticated",
@@ -795,4 +824,44 @@ async fn every_documented_route_exists() {
     let r = get(&a.router, "/api/v1/undocumented").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.json()["error"].as_str().unwrap().contains("openapi.json"));
+}
+
+#[tokio::test]
+async fn service_page_shows_each_capability_with_its_proof() {
+    let a = app(None).await;
+    let r = get(
+        &a.router,
+        &format!("/services/{}/127.67.1.99/6379", a.runs.1),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let table = r
+        .body
+        .split(r#"<table id="capabilities">"#)
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_else(|| panic!("no capability table: {}", r.body));
+    let rows: Vec<&str> = table.split("<tr>").skip(2).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert!(
+        rows[0].contains("<td>data</td>") && rows[0].contains("auth-open"),
+        "{table}"
+    );
+    assert!(rows[0].contains("SCAN 0 COUNT 10"), "{table}");
+    assert!(
+        rows[1].contains("<td>admin</td>") && rows[1].contains("auth-closed"),
+        "{table}"
+    );
+    assert!(rows[1].contains("NOPERM"), "{table}");
+    assert!(
+        !r.body.contains(SECRET),
+        "the proof is redacted like all evidence"
+    );
+    // A service without a matrix shows no table.
+    let r = get(
+        &a.router,
+        &format!("/services/{}/127.67.1.4/11434", a.runs.1),
+    )
+    .await;
+    assert!(!r.body.contains(r#"id="capabilities""#), "{}", r.body);
 }

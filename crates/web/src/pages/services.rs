@@ -51,6 +51,7 @@ pub async fn list(
             &[
                 ("", "any"),
                 ("none", "none needed"),
+                ("partial", "partial"),
                 ("required", "required"),
                 ("unknown", "unknown")
             ]
@@ -182,6 +183,7 @@ pub async fn detail(
         );
     }
     body.push_str("</dl>");
+    capability_table(&mut body, &s);
     for (name, items) in &s.details {
         let _ = write!(body, "<h2>{}</h2><ul class=\"inline\">", esc(name));
         for i in items.iter().take(200) {
@@ -235,4 +237,32 @@ pub async fn detail(
         );
     }
     Ok(html::page(&s.product, "/services", &viewer, &body))
+}
+
+/// What an unauthenticated client can do, capability by capability, with
+/// the answer that settled each (docs/fingerprinting.md, "Verdicts per
+/// capability").
+fn capability_table(body: &mut String, s: &aimap_model::Service) {
+    if s.capabilities.is_empty() {
+        return;
+    }
+    body.push_str(r#"<h2>Without credentials</h2><table id="capabilities"><thead><tr><th>Capability</th><th>Verdict</th><th>Proof</th></tr></thead><tbody>"#);
+    for (cap, access) in &s.capabilities {
+        let proof = access
+            .evidence
+            .as_ref()
+            .map(|e| match e.status {
+                Some(st) => format!("{} \u{2192} {st}: {}", e.request, e.excerpt),
+                None => format!("{}: {}", e.request, e.excerpt),
+            })
+            .unwrap_or_else(|| "not settled".into());
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            cap.as_str(),
+            auth_badge(access.auth.as_str()),
+            esc(&proof)
+        );
+    }
+    body.push_str("</tbody></table>");
 }
