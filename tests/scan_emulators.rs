@@ -55,13 +55,14 @@ fn ollama_open_decoy_and_behind_auth() {
         (f["id"].as_str(), f["severity"].as_str()),
         (Some("ollama-unauthenticated"), Some("high"))
     );
+    let evidence = f["evidence"].as_str().unwrap();
     assert!(
-        f["evidence"]
-            .as_str()
-            .unwrap()
-            .starts_with("data: GET /api/tags → 200"),
-        "the open capability, then its proof: {f}"
+        evidence.starts_with(
+            "inference: POST /api/generate → 400: {\"error\":\"missing request body\"}"
+        ) && evidence.contains("\ndata: GET /api/tags → 200"),
+        "each open capability, then its proof: {f}"
     );
+    assert_eq!(open["capabilities"]["inference"]["auth"], "none");
     assert!(!f["remediation"].as_str().unwrap().is_empty());
 
     // A copied banner is not an Ollama; a proxy that refuses everything hides what is behind it.
@@ -325,5 +326,61 @@ fn services_on_unusual_ports_are_still_identified() {
         service(&report, "127.0.68.31", 31337).map(|s| s["service"].clone()),
         Some("ollama".into()),
         "{report}"
+    );
+}
+
+/// Ollama bound to loopback and published through a forwarder: its
+/// allowed-hosts check answers 403 with no body to the forwarder's address.
+/// That is not authentication; `Host: localhost` is served in full, so the
+/// service is identified, open for data and inference, and labelled.
+#[test]
+fn ollama_host_check_is_not_authentication() {
+    let (_rt, _servers) = farm(vec![
+        (
+            Emulator::OllamaForwarded {
+                version: "0.12.3".into(),
+                models: vec!["llama3:8b".into()],
+            },
+            "127.0.66.40:11434",
+        ),
+        (
+            Emulator::Ollama {
+                version: "0.12.3".into(),
+                models: vec!["llama3:8b".into()],
+            },
+            "127.0.66.41:11434",
+        ),
+    ]);
+    let (report, _) = scan_json(&["127.0.66.40-41", "-p", "11434"]);
+    let s = service(&report, "127.0.66.40", 11434)
+        .unwrap_or_else(|| panic!("a host check hid Ollama: {report:#}"));
+    assert_eq!(s["service"], "ollama", "{s:#}");
+    assert_eq!(s["version"], "0.12.3", "{s:#}");
+    assert_eq!(s["auth"], "none", "{s:#}");
+    assert_eq!(s["capabilities"]["data"]["auth"], "none", "{s:#}");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    assert!(
+        s["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "host-check"),
+        "{s:#}"
+    );
+    let f = s["findings"][0]["evidence"].as_str().unwrap();
+    assert!(
+        f.contains("Host: localhost"),
+        "the proof names the Host it took: {f}"
+    );
+
+    // Reached directly, the same server has no host check to pass.
+    let s = service(&report, "127.0.66.41", 11434).expect("direct ollama");
+    assert_eq!(s["auth"], "none");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    assert!(
+        s["labels"]
+            .as_array()
+            .is_none_or(|l| l.iter().all(|l| l != "host-check")),
+        "{s:#}"
     );
 }

@@ -1,5 +1,5 @@
-//! A low-interaction honeypot that answers everything: every method and
-//! path gets 200 and one canned JSON document stitched together from the
+//! A low-interaction honeypot that answers everything: `/` gets Ollama's
+//! banner, every other method and path 200 and one canned JSON document stitched together from the
 //! answers of the servers attackers look for, so that a scanner checking
 //! one route at a time sees Ollama's `/api/version` and `/api/tags`,
 //! vLLM's `/version` and an OpenAI `/v1/models` listing whose cards say
@@ -44,7 +44,17 @@ fn canned() -> String {
 }
 
 impl Handler for Honeypot {
-    fn respond(&self, _req: &Req) -> Response<Body> {
+    fn respond(&self, req: &Req) -> Response<Body> {
+        // Honeypots built for Ollama scanners copy its banner at `/`
+        // (the first thing every scanner asks), then answer everything else
+        // with the document.
+        if req.path == "/" {
+            return h::go(
+                200,
+                vec![("content-type", "text/plain; charset=utf-8".into())],
+                "Ollama is running",
+            );
+        }
         h::go(
             200,
             vec![("content-type", "application/json; charset=utf-8".into())],

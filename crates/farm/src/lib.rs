@@ -58,6 +58,13 @@ pub enum Emulator {
         version: String,
         models: Vec<String>,
     },
+    /// Ollama bound to loopback and published by a forwarder that keeps
+    /// the Host header: its allowed-hosts check answers 403 to the
+    /// forwarder's address, and serves `Host: localhost` in full.
+    OllamaForwarded {
+        version: String,
+        models: Vec<String>,
+    },
     /// Ollama behind nginx `auth_basic`: every path answers 401.
     OllamaBehindAuthProxy,
     /// Copies only Ollama's banner: "/" answers "Ollama is running",
@@ -107,6 +114,7 @@ impl Emulator {
     pub fn default_port(&self) -> u16 {
         match self {
             Self::Ollama { .. }
+            | Self::OllamaForwarded { .. }
             | Self::OllamaBehindAuthProxy
             | Self::OllamaDecoy
             | Self::Honeypot => 11434,
@@ -188,6 +196,9 @@ impl Server {
         match emulator {
             Emulator::Ollama { version, models } => {
                 Self::Http(Box::new(ollama::Ollama::new(version, &models)))
+            }
+            Emulator::OllamaForwarded { version, models } => {
+                Self::Http(Box::new(ollama::Ollama::new(version, &models).forwarded()))
             }
             Emulator::OllamaBehindAuthProxy => Self::Http(Box::new(auth_proxy::AuthProxy)),
             Emulator::OllamaDecoy => Self::Http(Box::new(decoy::Decoy)),

@@ -81,6 +81,9 @@ const JSON: &str = "application/json; charset=utf-8";
 pub(crate) struct Ollama {
     version: String,
     models: Vec<Model>,
+    /// Bound to loopback and reached through a forwarder: the Host check
+    /// is on (see [`host_allowed`]).
+    forwarded: bool,
 }
 
 impl Ollama {
@@ -90,7 +93,18 @@ impl Ollama {
             .enumerate()
             .map(|(i, n)| Model::new(n, i))
             .collect();
-        Self { version, models }
+        Self {
+            version,
+            models,
+            forwarded: false,
+        }
+    }
+
+    /// Ollama bound to loopback (the default `OLLAMA_HOST`), published by
+    /// a TCP forwarder, a tunnel or a proxy that keeps the Host header.
+    pub fn forwarded(mut self) -> Self {
+        self.forwarded = true;
+        self
     }
 
     fn find(&self, name: &str) -> Option<&Model> {
@@ -190,6 +204,10 @@ impl Ollama {
 
 impl Handler for Ollama {
     fn respond(&self, req: &Req) -> Response<Body> {
+        if self.forwarded && !host_allowed(req.header("host").unwrap_or("")) {
+            // gin's AbortWithStatus: the status, no body.
+            return h::go(403, vec![], "");
+        }
         match gin::dispatch(&METHODS, ROUTES, req) {
             Ok(pattern) => self.route(pattern, req),
             Err(answer) => *answer,
@@ -251,4 +269,58 @@ fn openai_error(status: u16, message: &str) -> Response<Body> {
 
 fn not_emulated() -> Response<Body> {
     error(501, "aimap-farm: this Ollama endpoint is not emulated")
+}
+
+/// routes.go `allowedHostsMiddleware`, active only while the server binds
+/// a loopback address: a Host that is a loopback, private or unspecified
+/// IP, or a name `allowedHost` accepts (`localhost`, the machine's
+/// hostname, `*.localhost`, `*.local`, `*.internal`), passes; anything
+/// else gets 403 with no body. The farm listens on a 127.x address that
+/// stands for the forwarder's public one, so every IP literal but the
+/// host's own loopback (127.0.0.1, ::1) counts as foreign here; the
+/// hostname is not modelled.
+fn host_allowed(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !h.ends_with(':') => h,
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = name.parse::<std::net::IpAddr>() {
+        return ip == std::net::IpAddr::from([127, 0, 0, 1]) || ip == std::net::Ipv6Addr::LOCALHOST;
+    }
+    let name = name.to_ascii_lowercase();
+    name.is_empty()
+        || name == "localhost"
+        || [".localhost", ".local", ".internal"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn allowed_hosts_follow_routes_go() {
+        for ok in [
+            "localhost:11434",
+            "LOCALHOST",
+            "a.localhost",
+            "gpu.local:11434",
+            "x.internal",
+            "127.0.0.1:11434",
+            "[::1]:11434",
+            "",
+        ] {
+            assert!(host_allowed(ok), "{ok}");
+        }
+        for foreign in [
+            "127.80.2.1:11434",
+            "203.0.113.7:11434",
+            "ollama.example.com",
+            "localhost.example.com",
+        ] {
+            assert!(!host_allowed(foreign), "{foreign}");
+        }
+    }
 }

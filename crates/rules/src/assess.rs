@@ -959,7 +959,12 @@ mod tests {
         let set = builtin_rules().unwrap();
         let ollama = set.get("ollama").unwrap();
         let blob = r#"{"version":"0.1.32","models":[{"name":"llama3:8b"}]}"#;
-        let honeypot = run(ollama, |_| http(200, blob));
+        // The banner is the gate; past it, the honeypot answers every
+        // path with the same document.
+        let honeypot = run(ollama, |req| match path(req) {
+            "/" => http(200, "Ollama is running"),
+            _ => http(200, blob),
+        });
         let canary = http(200, blob).unwrap();
         let e = honeypot
             .canary_contradiction("GET /aimap-canary-1", &canary)

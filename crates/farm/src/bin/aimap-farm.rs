@@ -87,6 +87,10 @@ fn emulator(opts: &Options) -> Result<Emulator, String> {
             version: version("0.12.3"),
             models: models(&ollama_models),
         },
+        "ollama-forwarded" => Emulator::OllamaForwarded {
+            version: version("0.12.3"),
+            models: models(&ollama_models),
+        },
         "ollama-auth-proxy" => Emulator::OllamaBehindAuthProxy,
         "ollama-decoy" => Emulator::OllamaDecoy,
         "triton" | "triton-restricted" => Emulator::Triton {
