@@ -151,7 +151,7 @@ fn rules_list_and_lint() {
         "redis",
         "triton",
         "11434",
-        "reads GET /api/tags",
+        "data: GET /api/tags; inference: POST /api/generate",
     ] {
         assert!(text.contains(needle), "rules list lacks {needle}: {text}");
     }

@@ -109,18 +109,33 @@ fn serde_json_str<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
+/// The read-only requests that settle each capability without
+/// credentials, capability by capability (`data: GET /api/tags`);
+/// `claimable` marks an install anyone can make themselves admin of.
 fn auth_check(rule: &Rule) -> String {
-    let reads: Vec<String> = rule
-        .probes
-        .iter()
-        .filter(|p| p.auth == AuthProof::Readable)
-        .map(|p| p.request.to_string())
-        .collect();
-    if reads.is_empty() {
-        "-".into()
-    } else {
-        format!("reads {}", reads.join(" | "))
+    let mut by_cap: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for p in &rule.probes {
+        let (Some(cap), true) = (p.capability, p.auth != AuthProof::Nothing) else {
+            continue;
+        };
+        let request = match p.auth {
+            AuthProof::Claimable => format!("{} (claimable)", p.request),
+            _ => p.request.to_string(),
+        };
+        match by_cap.iter_mut().find(|(c, _)| *c == cap.as_str()) {
+            Some((_, reqs)) if !reqs.contains(&request) => reqs.push(request),
+            Some(_) => {}
+            None => by_cap.push((cap.as_str(), vec![request])),
+        }
     }
+    if by_cap.is_empty() {
+        return "-".into();
+    }
+    by_cap
+        .iter()
+        .map(|(cap, reqs)| format!("{cap}: {}", reqs.join(" | ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Check probe rules (`*.toml`) and advisory data (`*.yaml`, `*.yml`,
