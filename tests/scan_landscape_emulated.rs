@@ -71,7 +71,7 @@ fn expect<'a>(
     assert_eq!(s["service"], id, "{ip}:{port}: {s:#}");
     assert_eq!(s["version"].as_str(), version, "{ip}:{port} version: {s:#}");
     assert_eq!(s["auth"], auth, "{ip}:{port} auth: {s:#}");
-    if auth == "none" {
+    if auth == "none" || auth == "partial" {
         let f = &s["findings"][0];
         assert_eq!(f["id"], format!("{id}-unauthenticated"), "{s:#}");
         assert!(!f["remediation"].as_str().unwrap_or("").is_empty());
@@ -119,16 +119,71 @@ fn llm_servers_open_and_secured() {
         at(LmStudio, false, &ip(13)),
         at(LmStudio, true, &ip(14)),
         at(OpenAiCompatible, false, &ip(15)),
+        // A release before /invocations: the key guards all inference.
+        (
+            Emulator::Landscape(Landscape {
+                version: "0.6.6".into(),
+                ..Landscape::sample(Vllm, true)
+            }),
+            format!("{}:8000", ip(16)),
+        ),
+        // /invocations without the Content-Type check (500), then with it
+        // as FastAPI's 415, then as vLLM's nested 400.
+        (
+            Emulator::Landscape(Landscape {
+                version: "0.7.1".into(),
+                ..Landscape::sample(Vllm, true)
+            }),
+            format!("{}:8000", ip(17)),
+        ),
+        (
+            Emulator::Landscape(Landscape {
+                version: "0.8.5".into(),
+                ..Landscape::sample(Vllm, true)
+            }),
+            format!("{}:8000", ip(18)),
+        ),
+        (
+            Emulator::Landscape(Landscape {
+                version: "0.34.0".into(),
+                ..Landscape::sample(Vllm, true)
+            }),
+            format!("{}:8000", ip(19)),
+        ),
     ]);
-    let (r, _) = scan_json(&["127.70.1.1-15", "-p", "8000,8080,30000,5001,1234"]);
+    let (r, _) = scan_json(&["127.70.1.1-19", "-p", "8000,8080,30000,5001,1234"]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 8000, "vllm", Some("0.10.1"), "none");
     assert_eq!(detail(s, "models"), [model]);
     assert_eq!(detail(s, "max_model_len"), ["32768"]);
-    // A key guards /v1 only: the version still shows, the listing is refused.
-    let s = expect(&r, &ip(2), 8000, "vllm", Some("0.10.1"), "required");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    // A key guards /v1 and the like only: the version still shows, the
+    // listing and /v1 inference are refused, /invocations runs models
+    // without the key.
+    let s = expect(&r, &ip(2), 8000, "vllm", Some("0.10.1"), "partial");
     assert!(s["evidence"].to_string().contains("Unauthorized"), "{s:#}");
+    assert_eq!(s["capabilities"]["data"]["auth"], "required", "{s:#}");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    let proof = s["capabilities"]["inference"]["evidence"]["request"].as_str();
+    assert_eq!(proof, Some("POST /invocations"), "{s:#}");
+    let f = s["findings"][0]["evidence"].as_str().unwrap();
+    assert!(f.contains("inference: POST /invocations → 400"), "{f}");
+    assert!(f.contains("Only 'application/json' is allowed"), "{f}");
+    // Before /invocations existed, the key guarded every inference route.
+    let s = expect(&r, &ip(16), 8000, "vllm", Some("0.6.6"), "required");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "required", "{s:#}");
+    for (n, version, status) in [(17, "0.7.1", 500), (18, "0.8.5", 415), (19, "0.34.0", 400)] {
+        let s = expect(&r, &ip(n), 8000, "vllm", Some(version), "partial");
+        let inference = &s["capabilities"]["inference"];
+        assert_eq!(inference["auth"], "none", "{s:#}");
+        assert_eq!(
+            inference["evidence"]["request"], "POST /invocations",
+            "{s:#}"
+        );
+        assert_eq!(inference["evidence"]["status"], status, "{s:#}");
+        assert_eq!(s["capabilities"]["data"]["auth"], "required", "{s:#}");
+    }
 
     let s = expect(&r, &ip(3), 30000, "sglang", Some("0.4.10"), "none");
     assert_eq!(detail(s, "models"), [model]);
