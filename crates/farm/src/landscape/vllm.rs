@@ -7,9 +7,8 @@
 //! - vllm/entrypoints/openai/protocol.py `ModelCard`/`ModelList`: id,
 //!   object "model", created, owned_by "vllm", root, parent,
 //!   max_model_len, permission[ModelPermission]; list object "list".
-//! - vllm/entrypoints/serve/utils/server_utils.py `AuthenticationMiddleware`
-//!   with `--api-key`/`VLLM_API_KEY`: only paths starting with
-//!   `GUARDED_PREFIX = ("/v1", "/v2", "/inference", "/cohere")` need
+//! - `--api-key`/`VLLM_API_KEY` middleware: only paths under the guarded
+//!   prefixes of the release ([`guarded_prefixes`]) need
 //!   `Authorization: Bearer <key>`; otherwise 401
 //!   `{"error":"Unauthorized"}`. `/version`, `/health`, `/metrics` stay open.
 //! - `/health` answers 200 with an empty body (serve/instrumentator/health.py).
@@ -46,7 +45,18 @@ use super::{stack, Landscape};
 use crate::http::{Body, Handler, Req};
 use crate::json::J;
 
-const GUARDED_PREFIX: [&str; 4] = ["/v1", "/v2", "/inference", "/cohere"];
+/// What `--api-key` guards, by release (the released wheels'
+/// vllm/entrypoints: 0.4.0-0.20.2 `/v1` only; 0.22.0-0.26.0 add `/v2` and
+/// `/inference`; 0.27.0+ add `/cohere`; 0.21.0 has no wheel to check).
+fn guarded_prefixes(at: Release) -> &'static [&'static str] {
+    if at >= (0, 27, 0) {
+        &["/v1", "/v2", "/inference", "/cohere"]
+    } else if at >= (0, 22, 0) {
+        &["/v1", "/v2", "/inference"]
+    } else {
+        &["/v1"]
+    }
+}
 
 type Release = (u64, u64, u64);
 
@@ -54,10 +64,12 @@ type Release = (u64, u64, u64);
 pub(crate) const INVOCATIONS_SINCE: Release = (0, 7, 0);
 /// The first release checking the Content-Type (`validate_json_request`).
 const JSON_CHECK_SINCE: Release = (0, 7, 3);
-/// The first release raising that check as a validation error (400).
+/// The release raising that check as a validation error (400): 0.9.2 does
+/// (checked), 0.8.5 does not; 0.9.0 and 0.9.1 are taken to be like 0.9.2.
 const VALIDATION_400_SINCE: Release = (0, 9, 0);
-/// The first release nesting `ErrorResponse` under `error`.
-const NESTED_ERROR_SINCE: Release = (0, 10, 0);
+/// The first release nesting `ErrorResponse` under `error` (0.10.1;
+/// 0.10.0 still flat).
+const NESTED_ERROR_SINCE: Release = (0, 10, 1);
 
 /// `x.y.z` of a release string (`0.10.1`, `0.8.5.post1`).
 fn release(v: &str) -> Release {
@@ -166,7 +178,9 @@ fn permission() -> J {
 
 impl Handler for Vllm {
     fn respond(&self, req: &Req) -> Response<Body> {
-        let guarded = GUARDED_PREFIX.iter().any(|p| req.path.starts_with(p));
+        let guarded = guarded_prefixes(release(&self.l.version))
+            .iter()
+            .any(|p| req.path.starts_with(p));
         // The middleware skips OPTIONS and reads only the bearer scheme; the
         // farm holds no key, so every guarded request is refused.
         if self.l.auth && guarded && req.method != Method::OPTIONS {
