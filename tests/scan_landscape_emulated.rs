@@ -265,8 +265,17 @@ fn vector_stores_open_and_secured() {
         at(Qdrant, true, &ip(2)),
         at(Weaviate, false, &ip(3)),
         at(Weaviate, true, &ip(4)),
+        // A build of the default branch after 1.39, whose root links
+        // docs.weaviate.io instead of every release's weaviate.io/developers.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.40.0".into(),
+                ..Landscape::sample(Weaviate, false)
+            }),
+            format!("{}:8080", ip(5)),
+        ),
     ]);
-    let (r, _) = scan_json(&["127.70.3.1-4", "-p", "6333,8080"]);
+    let (r, _) = scan_json(&["127.70.3.1-5", "-p", "6333,8080"]);
 
     let s = expect(&r, &ip(1), 6333, "qdrant", Some("1.15.1"), "none");
     assert_eq!(detail(s, "collections"), ["docs", "faq"]);
@@ -276,6 +285,7 @@ fn vector_stores_open_and_secured() {
     let s = expect(&r, &ip(3), 8080, "weaviate", Some("1.32.4"), "none");
     assert_eq!(detail(s, "collections"), ["Article", "Author"]);
     expect(&r, &ip(4), 8080, "weaviate", None, "required");
+    expect(&r, &ip(5), 8080, "weaviate", Some("1.40.0"), "none");
 }
 
 #[test]
@@ -431,9 +441,25 @@ fn agents_front_ends_and_smaller_llm_servers() {
         at(TabbyApi, true, &ip(14)),
         at(TextGenWebUi, false, &ip(15)),
         at(TextGenWebUi, true, &ip(16)),
+        // 3.x: auth on by default, "Could not validate credentials", a
+        // version without a revision id.
+        (
+            Emulator::Landscape(Landscape {
+                version: "3.2.1".into(),
+                ..Landscape::sample(Xinference, true)
+            }),
+            format!("{}:9997", ip(17)),
+        ),
+        (
+            Emulator::Landscape(Landscape {
+                version: "3.2.1".into(),
+                ..Landscape::sample(Xinference, false)
+            }),
+            format!("{}:9997", ip(18)),
+        ),
     ]);
     let ports = "3001,3000,8000,7860,23333,9997,5000";
-    let (r, _) = scan_json(&["127.70.7.1-16", "-p", ports]);
+    let (r, _) = scan_json(&["127.70.7.1-18", "-p", ports]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 3001, "anythingllm", None, "none");
@@ -473,6 +499,8 @@ fn agents_front_ends_and_smaller_llm_servers() {
     let s = expect(&r, &ip(11), 9997, "xinference", Some("1.8.0"), "none");
     assert_eq!(detail(s, "models"), [model]);
     expect(&r, &ip(12), 9997, "xinference", None, "required");
+    expect(&r, &ip(17), 9997, "xinference", None, "required");
+    expect(&r, &ip(18), 9997, "xinference", Some("3.2.1"), "none");
 
     let s = expect(&r, &ip(13), 5000, "tabbyapi", None, "none");
     assert_eq!(detail(s, "models"), [model]);

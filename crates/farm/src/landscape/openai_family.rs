@@ -14,11 +14,18 @@
 //! - xorbitsai/inference xinference/api/restful_api.py: `GET /v1/models`
 //!   lists running models with `"owned_by": "xinference"` plus their
 //!   model_info (model_type, address, accelerators, model_name, ...);
-//!   `GET /v1/cluster/auth` (never guarded) answers whether auth is on as
-//!   a bare JSON boolean; `GET /v1/cluster/version` (admin scope when auth
-//!   is on) answers versioneer's dict {version, full-revisionid, dirty,
-//!   error, date}. With auth, OAuth2 bearer: 401 `{"detail":"Not
-//!   authenticated"}` and `WWW-Authenticate: Bearer`.
+//!   `GET /v1/cluster/auth` (never guarded) answers `{"auth": <bool>}`
+//!   (`is_cluster_authenticated`, restful_api.py at v1.7.0, routers/admin.py
+//!   at v3.2.1; a dict since the route came in v0.8.0); `GET
+//!   /v1/cluster/version` (admin scope when auth is on) answers
+//!   versioneer's dict {version, full-revisionid, dirty, error, date} up to
+//!   2.x, and only {version, full-revisionid} (the id may be null) in 3.x.
+//!   With auth, OAuth2 bearer: 401 `{"detail":"Not authenticated"}` and
+//!   `WWW-Authenticate: Bearer` up to 2.x (oauth2/auth_service.py, v1.7.0);
+//!   the advanced auth of 3.x (on by default since v3.0.0) answers 401
+//!   `{"detail":"Could not validate credentials"}` with
+//!   `WWW-Authenticate: Bearer scope="..."` (oauth2/advanced/auth_service.py,
+//!   v3.2.1).
 //! - theroyallab/tabbyAPI endpoints/core/router.py: `GET
 //!   /.well-known/serviceinfo` (unguarded) names "TabbyAPI"; `GET
 //!   /v1/models` behind common/auth.py `check_api_key` (API keys on by
@@ -110,10 +117,25 @@ impl Family {
         list(data)
     }
 
+    /// The major number of the emulated release.
+    fn major(&self) -> u64 {
+        self.l
+            .version
+            .split('.')
+            .next()
+            .and_then(|m| m.trim_start_matches('v').parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The product's refusal when its key is set and none came.
     fn refuse(&self) -> Response<Body> {
         match self.kind {
             Kind::FastChat | Kind::LmDeploy => invalid_api_key(),
+            Kind::Xinference if self.major() >= 3 => detail(
+                401,
+                J::s("Could not validate credentials"),
+                vec![("www-authenticate", r#"Bearer scope="models:list""#.into())],
+            ),
             Kind::Xinference => detail(
                 401,
                 J::s("Not authenticated"),
@@ -128,11 +150,9 @@ impl Family {
     fn public(&self, path: &str) -> Option<Response<Body>> {
         match (self.kind, path) {
             (Kind::LmDeploy, "/health") => Some(stack::uvicorn(200, "", vec![], String::new())),
-            (Kind::Xinference, "/v1/cluster/auth") => Some(stack::uvicorn(
+            (Kind::Xinference, "/v1/cluster/auth") => Some(stack::uvicorn_json(
                 200,
-                "application/json",
-                vec![],
-                if self.l.auth { "true" } else { "false" }.into(),
+                J::Obj(vec![("auth", J::Bool(self.l.auth))]),
             )),
             (Kind::TabbyApi, "/.well-known/serviceinfo") => {
                 let software = J::Obj(vec![
@@ -186,6 +206,13 @@ impl Handler for Family {
         }
         match path {
             "/v1/models" => stack::uvicorn_json(200, self.models()),
+            "/v1/cluster/version" if self.major() >= 3 => stack::uvicorn_json(
+                200,
+                J::Obj(vec![
+                    ("version", J::s(&self.l.version)),
+                    ("full-revisionid", J::Null),
+                ]),
+            ),
             "/v1/cluster/version" => stack::uvicorn_json(
                 200,
                 J::Obj(vec![

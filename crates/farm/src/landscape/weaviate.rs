@@ -3,8 +3,13 @@
 //! Facts copied (weaviate/weaviate at adcffc5, Aug 2026):
 //! - adapters/handlers/rest/middlewares.go `addHandleRoot`: `GET /` → 301,
 //!   `Location: /v1`, body `{"links":{"href":"/v1","name":"api v1",
-//!   "documentationHref":"https://docs.weaviate.io/weaviate"}}` (no type
-//!   set: Go sniffs text/plain); this wraps everything, auth included.
+//!   "documentationHref":"https://weaviate.io/developers/weaviate/current/"}}`
+//!   in every release from v1.28.0 to v1.39.0 (checked at those tags and
+//!   v1.37.14, v1.38.11); only the unreleased default branch (commit
+//!   57757a1694, Aug 2026, in no tag) says
+//!   `https://docs.weaviate.io/weaviate`, which the farm serves for
+//!   versions after 1.39 (no type set: Go sniffs text/plain); this wraps
+//!   everything, auth included.
 //!   `addLiveAndReadyness`: `/v1/.well-known/live` and `/ready` → bare 200.
 //!   `makeSetupMiddlewares`: `/v1` and `/v1/.well-known/openid-configuration`
 //!   skip the anonymous-access check; every other route goes through it.
@@ -62,7 +67,13 @@ impl Handler for Weaviate {
     fn respond(&self, req: &Req) -> Response<Body> {
         let path = req.path.as_str();
         if path == "/" {
-            let body = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://docs.weaviate.io/weaviate"}}"#;
+            let released = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://weaviate.io/developers/weaviate/current/"}}"#;
+            let main_branch = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://docs.weaviate.io/weaviate"}}"#;
+            let body = if after_1_39(&self.l.version) {
+                main_branch
+            } else {
+                released
+            };
             let headers = vec![
                 ("location", "/v1".to_string()),
                 ("content-type", "text/plain; charset=utf-8".to_string()),
@@ -122,4 +133,13 @@ impl Handler for Weaviate {
             ),
         }
     }
+}
+
+/// Whether `version` is later than v1.39.x, the newest release checked.
+fn after_1_39(version: &str) -> bool {
+    let mut it = version
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u64>().unwrap_or(0));
+    (it.next().unwrap_or(0), it.next().unwrap_or(0)) > (1, 39)
 }
