@@ -608,6 +608,14 @@ fn search_ml_platforms_and_chat_front_ends() {
         at(Argilla, true, &ip(4)),
         at(RagFlow, false, &ip(5)),
         at(RagFlow, true, &ip(6)),
+        // Before v0.25: the datasets route refuses with HTTP 200.
+        (
+            Emulator::Landscape(Landscape {
+                version: "v0.24.0".into(),
+                ..Landscape::sample(RagFlow, false)
+            }),
+            format!("{}:9380", ip(20)),
+        ),
         at(LibreChat, false, &ip(7)),
         at(LibreChat, true, &ip(8)),
         at(LobeChat, false, &ip(9)),
@@ -626,7 +634,7 @@ fn search_ml_platforms_and_chat_front_ends() {
         at(TorchServeManagement, false, &ip(18)),
     ]);
     let ports = "8080,8008,8081,6900,9380,3080,3210,3000";
-    let (r, _) = scan_json(&["127.102.1.1-18", "-p", ports]);
+    let (r, _) = scan_json(&["127.102.1.1-20", "-p", ports]);
 
     let s = expect(&r, &ip(1), 8080, "vespa", Some("8.585.19"), "none");
     assert_eq!(detail(s, "documents"), ["4"]);
@@ -654,6 +662,16 @@ fn search_ml_platforms_and_chat_front_ends() {
 
     let s = expect(&r, &ip(5), 9380, "ragflow", Some("0.27.0"), "required");
     assert_eq!(detail(s, "registration_enabled"), ["1"]);
+    // v0.24's HTTP 200 "`Authorization` can't be empty" is a refusal too;
+    // its version route is login-only.
+    let s = expect(&r, &ip(20), 9380, "ragflow", None, "required");
+    assert_eq!(detail(s, "registration_enabled"), ["1"]);
+    assert!(
+        s["capabilities"]["data"]["evidence"]["excerpt"]
+            .as_str()
+            .is_some_and(|e| e.contains("can't be empty")),
+        "{s:#}"
+    );
     let s = expect(&r, &ip(6), 9380, "ragflow", Some("0.27.0"), "required");
     assert!(detail(s, "registration_enabled").is_empty(), "{s:#}");
 

@@ -20,6 +20,11 @@
 //!   404 `{"code": 404, "message": "Not Found: <path>", "data": null,
 //!   "error": "Not Found"}`.
 //! - docker/.env: SVR_HTTP_PORT=9380, RAGFLOW_IMAGE v0.27.0.
+//! - Releases before v0.25 (checked at v0.19.0, v0.22.0, v0.24.0): the
+//!   config lives at `/v1/system/config` (api/apps/system_app.py), the
+//!   version route is login-only, and `/api/v1/datasets`' @token_required
+//!   answers an anonymous request HTTP 200 `{"code":0,"data":false,
+//!   "message":"`Authorization` can't be empty"}` (api/utils/api_utils.py).
 
 use std::time::SystemTime;
 
@@ -57,10 +62,55 @@ impl RagFlow {
     pub fn new(l: Landscape) -> Self {
         Self { l }
     }
+
+    /// A release before v0.25's RESTful refactor.
+    fn before_restful(&self) -> bool {
+        let mut it = self
+            .l
+            .version
+            .trim_start_matches('v')
+            .split('.')
+            .map(|p| p.parse::<u64>().unwrap_or(0));
+        (it.next().unwrap_or(0), it.next().unwrap_or(0)) < (0, 25)
+    }
+
+    fn config(&self) -> Response<Body> {
+        json(
+            200,
+            0,
+            "success",
+            J::Obj(vec![(
+                "registerEnabled",
+                J::Int(if self.l.auth { 0 } else { 1 }),
+            )]),
+        )
+    }
+
+    fn respond_v1(&self, req: &Req) -> Response<Body> {
+        match req.path.as_str() {
+            "/v1/system/config" => self.config(),
+            "/api/v1/datasets" => json(200, 0, "`Authorization` can't be empty", J::Bool(false)),
+            p if p.starts_with("/v1/") => {
+                json(401, 401, "<Unauthorized '401: Unauthorized'>", J::Null)
+            }
+            p => {
+                let body = J::Obj(vec![
+                    ("code", J::Int(404)),
+                    ("data", J::Null),
+                    ("error", J::s("Not Found")),
+                    ("message", J::s(format!("Not Found: {p}"))),
+                ]);
+                hypercorn(404, "application/json", body.render(Escape::Rapid))
+            }
+        }
+    }
 }
 
 impl Handler for RagFlow {
     fn respond(&self, req: &Req) -> Response<Body> {
+        if self.before_restful() {
+            return self.respond_v1(req);
+        }
         match req.path.as_str() {
             "/api/v1/system/ping" => hypercorn(200, "text/html; charset=utf-8", "pong".into()),
             "/api/v1/system/version" => json(200, 0, "success", J::s(&self.l.version)),
