@@ -151,7 +151,23 @@ fn llm_servers_open_and_secured() {
             format!("{}:8000", ip(19)),
         ),
     ]);
-    let (r, _) = scan_json(&["127.70.1.1-19", "-p", "8000,8080,30000,5001,1234"]);
+    let llama = |n: u8, build: &str, auth: bool| {
+        (
+            Emulator::Landscape(Landscape {
+                version: build.into(),
+                ..Landscape::sample(LlamaCpp, auth)
+            }),
+            format!("{}:8080", ip(n)),
+        )
+    };
+    // The four ways llama.cpp has enforced --api-key (see the rule).
+    let _llamas = farm(vec![
+        llama(20, "b2400", true),
+        llama(21, "b3800", true),
+        llama(22, "b8000", true),
+        llama(23, "b8000", false),
+    ]);
+    let (r, _) = scan_json(&["127.70.1.1-23", "-p", "8000,8080,30000,5001,1234"]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 8000, "vllm", Some("0.10.1"), "none");
@@ -197,8 +213,31 @@ fn llm_servers_open_and_secured() {
     let s = expect(&r, &ip(7), 8080, "llamacpp", Some("b6123"), "none");
     assert_eq!(detail(s, "models"), [model]);
     assert!(detail(s, "model_path")[0].ends_with(".gguf"));
-    // The model list is public with a key; /props is what a key guards.
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    assert_eq!(s["capabilities"]["admin"]["auth"], "none", "{s:#}");
+    // The model list is public with a key; /props, inference and the LoRA
+    // adapters are what a key guards; /slots is off by default.
     let s = expect(&r, &ip(8), 8080, "llamacpp", None, "required");
+    assert_eq!(detail(s, "models"), [model]);
+    assert_eq!(s["capabilities"]["inference"]["auth"], "required", "{s:#}");
+    assert_eq!(s["capabilities"]["admin"]["auth"], "required", "{s:#}");
+    // Per-handler checks: the settings and the slots stay open.
+    let s = expect(&r, &ip(20), 8080, "llamacpp", None, "partial");
+    assert_eq!(s["capabilities"]["data"]["auth"], "none", "{s:#}");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "required", "{s:#}");
+    // The protected list: /props refuses, the slots and the LoRA
+    // adapters do not.
+    let s = expect(&r, &ip(21), 8080, "llamacpp", None, "partial");
+    assert_eq!(
+        s["capabilities"]["data"]["evidence"]["request"], "GET /slots",
+        "{s:#}"
+    );
+    assert_eq!(s["capabilities"]["admin"]["auth"], "none", "{s:#}");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "required", "{s:#}");
+    // Newest: nothing but /health public, identified by its refusal.
+    let s = expect(&r, &ip(22), 8080, "llamacpp", None, "required");
+    assert!(detail(s, "models").is_empty(), "{s:#}");
+    let s = expect(&r, &ip(23), 8080, "llamacpp", Some("b8000"), "none");
     assert_eq!(detail(s, "models"), [model]);
 
     let s = expect(&r, &ip(9), 8080, "localai", Some("3.4.0"), "none");

@@ -4,11 +4,33 @@
 //! - server-http.cpp: `set_default_headers({{"Server", "llama.cpp"}})` on
 //!   every answer; JSON is `nlohmann::ordered_json` (keys in insertion
 //!   order), content type `application/json; charset=utf-8`.
-//! - API-key middleware (`--api-key`/`LLAMA_API_KEY`): public endpoints
-//!   `/health`, `/models`, `/v1/models`, `/api/tags` and `/` never need the
-//!   key; any other path without `Authorization: Bearer <key>` → 401
-//!   `{"error":{"code":401,"message":"Invalid API Key","type":
-//!   "authentication_error"}}` (`format_error_response`).
+//! - API-key enforcement changed three times; facts from the llama.cpp
+//!   vendored in llama-cpp-python's PyPI sdists (vendor/llama.cpp,
+//!   examples/server/server.cpp, later tools/server/server-http.cpp):
+//!   - scheme A (to ~March 2024, e.g. c2101a2e in llama-cpp-python
+//!     0.2.56): the key is checked inside the completion, chat and infill
+//!     handlers only; the refusal is 401 text/plain `Unauthorized` (the
+//!     error handler rewrites the body); /props, /slots, /v1/models open.
+//!   - scheme B (~May to early October 2024; 0.2.80, 0.3.1 read here):
+//!     a fixed `protected_endpoints` list (/props, completions, chat,
+//!     infill, tokenize, detokenize, embeddings); /slots (on by default),
+//!     /lora-adapters (from ~August 2024), /metrics, /v1/models stay open.
+//!   - scheme C (PR #9776, October 2024; 0.3.8 read here): every path but
+//!     the `public_endpoints` (/health, /models, /v1/models, /, later
+//!     /api/tags and /v1/health) needs the key; /slots off by default.
+//!   - scheme D (newest, llama.cpp 0c1e57098 in llama-cpp-python 0.3.36):
+//!     only /health, /v1/health and the UI's assets are public; the model
+//!     lists need the key too; /slots on by default again.
+//!   From B on the refusal is 401 `{"error":{..."message":"Invalid API
+//!   Key","type":"authentication_error"...}}` (`format_error_response`).
+//!   The build numbers that separate the schemes are not pinned by the
+//!   sources read (date-anchored guesses: B from b2600, C from b3900, D
+//!   from b7500); the rule decides from the answers, never the number.
+//! - A body that is not JSON: `json::parse` throws and the exception
+//!   handler (`ex_wrapper` in the newest) answers 500 with nlohmann's
+//!   `[json.exception.parse_error.101] ...` message (`server_error`).
+//! - `GET /slots` → one object per slot (`id`, `n_ctx`, `prompt`, ...);
+//!   when disabled, 501 "This server does not support slots endpoint".
 //! - `GET /health`, `/v1/health` → `{"status":"ok"}`.
 //! - `GET /models`, `/v1/models`, `/api/tags` → one body for all three:
 //!   `{"models":[Ollama-style entry],"object":"list","data":[{"id",
@@ -26,7 +48,40 @@ use super::{stack, Landscape};
 use crate::http::{Body, Handler, Req};
 use crate::json::{Escape, J};
 
-const PUBLIC: [&str; 5] = ["/health", "/models", "/v1/models", "/api/tags", "/"];
+/// How `--api-key` is enforced (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scheme {
+    PerHandler,
+    ProtectedList,
+    PublicList,
+    HealthOnly,
+}
+
+/// scheme B's `protected_endpoints`.
+const PROTECTED: [&str; 12] = [
+    "/props",
+    "/completion",
+    "/completions",
+    "/v1/completions",
+    "/chat/completions",
+    "/v1/chat/completions",
+    "/infill",
+    "/tokenize",
+    "/detokenize",
+    "/embedding",
+    "/embeddings",
+    "/v1/embeddings",
+];
+const PUBLIC_C: [&str; 6] = [
+    "/health",
+    "/v1/health",
+    "/models",
+    "/v1/models",
+    "/api/tags",
+    "/",
+];
+const PUBLIC_D: [&str; 3] = ["/health", "/v1/health", "/"];
+const PARSE_ERROR: &str = "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error while parsing object key - unexpected end of input; expected string literal";
 const JSON: &str = "application/json; charset=utf-8";
 
 pub(crate) struct LlamaCpp {
@@ -57,6 +112,86 @@ fn error(code: i64, message: &str, kind: &str) -> Response<Body> {
 impl LlamaCpp {
     pub fn new(l: Landscape) -> Self {
         Self { l }
+    }
+
+    fn build(&self) -> u64 {
+        self.l
+            .version
+            .trim_start_matches('b')
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn scheme(&self) -> Scheme {
+        match self.build() {
+            0..2600 => Scheme::PerHandler,
+            2600..3900 => Scheme::ProtectedList,
+            3900..7500 => Scheme::PublicList,
+            _ => Scheme::HealthOnly,
+        }
+    }
+
+    /// Whether the key (set, and not sent) refuses this request.
+    fn refuses(&self, req: &Req) -> bool {
+        if !self.l.auth || req.method == Method::OPTIONS {
+            return false;
+        }
+        let path = req.path.as_str();
+        match self.scheme() {
+            Scheme::PerHandler => {
+                req.method == Method::POST
+                    && [
+                        "/completion",
+                        "/completions",
+                        "/v1/chat/completions",
+                        "/infill",
+                    ]
+                    .contains(&path)
+            }
+            Scheme::ProtectedList => PROTECTED.contains(&path),
+            Scheme::PublicList => !PUBLIC_C.contains(&path),
+            Scheme::HealthOnly => !PUBLIC_D.contains(&path),
+        }
+    }
+
+    fn refusal(&self) -> Response<Body> {
+        if self.scheme() == Scheme::PerHandler {
+            return reply(401, "text/plain; charset=utf-8", "Unauthorized".into());
+        }
+        error(401, "Invalid API Key", "authentication_error")
+    }
+
+    /// What the exception handler makes of a body that is not JSON.
+    fn parse_error(&self) -> Response<Body> {
+        if self.scheme() == Scheme::PerHandler {
+            return reply(
+                500,
+                "text/plain; charset=utf-8",
+                format!("500 Internal Server Error\n{PARSE_ERROR}"),
+            );
+        }
+        error(500, PARSE_ERROR, "server_error")
+    }
+
+    /// `/lora-adapters` came in August 2024 (b3500, date-anchored).
+    fn has_lora(&self) -> bool {
+        self.build() >= 3500
+    }
+
+    fn slots_enabled(&self) -> bool {
+        self.scheme() != Scheme::PublicList
+    }
+
+    fn slots(&self) -> J {
+        J::Arr(vec![J::Obj(vec![
+            ("id", J::Int(0)),
+            ("id_task", J::Int(-1)),
+            ("n_ctx", J::Int(4096)),
+            ("is_processing", J::Bool(false)),
+            ("prompt", J::s("")),
+        ])])
     }
 
     fn model(&self) -> &str {
@@ -109,7 +244,7 @@ impl LlamaCpp {
                 ]),
             ),
         ]);
-        J::Obj(vec![
+        let mut fields = vec![
             ("default_generation_settings", settings),
             ("total_slots", J::Int(1)),
             ("model_alias", J::s(self.model())),
@@ -128,15 +263,37 @@ impl LlamaCpp {
             ("bos_token", J::s("<|endoftext|>")),
             ("eos_token", J::s("<|im_end|>")),
             ("build_info", J::s(format!("{}-4d5e6f7", self.l.version))),
-        ])
+        ];
+        // model_path came in December 2024, build_info in January 2025
+        // (vendored ce8784bd and f7cd1330); date-anchored as b4300.
+        if self.build() < 4300 {
+            fields.retain(|(k, _)| !matches!(*k, "model_path" | "build_info"));
+        }
+        J::Obj(fields)
     }
 }
 
 impl Handler for LlamaCpp {
     fn respond(&self, req: &Req) -> Response<Body> {
         let path = req.path.as_str();
-        if self.l.auth && !PUBLIC.contains(&path) && req.method != Method::OPTIONS {
-            return error(401, "Invalid API Key", "authentication_error");
+        if self.refuses(req) {
+            return self.refusal();
+        }
+        if req.method == Method::POST {
+            return match path {
+                "/completion"
+                | "/completions"
+                | "/v1/completions"
+                | "/chat/completions"
+                | "/v1/chat/completions"
+                | "/infill"
+                    if !is_json(&req.body) =>
+                {
+                    self.parse_error()
+                }
+                "/lora-adapters" if self.has_lora() && !is_json(&req.body) => self.parse_error(),
+                _ => error(404, "File Not Found", "not_found_error"),
+            };
         }
         if req.method != Method::GET {
             return error(404, "File Not Found", "not_found_error");
@@ -150,7 +307,18 @@ impl Handler for LlamaCpp {
             "/health" | "/v1/health" => json(200, J::Obj(vec![("status", J::s("ok"))])),
             "/models" | "/v1/models" | "/api/tags" => json(200, self.models()),
             "/props" => json(200, self.props()),
+            "/lora-adapters" if self.has_lora() => json(200, J::Arr(vec![])),
+            "/slots" if self.slots_enabled() => json(200, self.slots()),
+            "/slots" => error(
+                501,
+                "This server does not support slots endpoint. Start it with `--slots`",
+                "not_supported_error",
+            ),
             _ => error(404, "File Not Found", "not_found_error"),
         }
     }
+}
+
+fn is_json(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body).is_ok()
 }
