@@ -21,7 +21,7 @@
 //!   - scheme D (newest, llama.cpp 0c1e57098 in llama-cpp-python 0.3.36):
 //!     only /health, /v1/health and the UI's assets are public; the model
 //!     lists need the key too; /slots on by default again.
-//!   From B on the refusal is 401 `{"error":{..."message":"Invalid API
+//! - From B on the refusal is 401 `{"error":{..."message":"Invalid API
 //!   Key","type":"authentication_error"...}}` (`format_error_response`).
 //!   The build numbers that separate the schemes are not pinned by the
 //!   sources read (date-anchored guesses: B from b2600, C from b3900, D
