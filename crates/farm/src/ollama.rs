@@ -271,7 +271,8 @@ fn not_emulated() -> Response<Body> {
     error(501, "aimap-farm: this Ollama endpoint is not emulated")
 }
 
-/// routes.go `allowedHostsMiddleware`, active only while the server binds
+/// routes.go `allowedHostsMiddleware` (v0.1.29 to v0.32.15), active only
+/// while the server binds
 /// a loopback address: a Host that is a loopback, private or unspecified
 /// IP, or a name `allowedHost` accepts (`localhost`, the machine's
 /// hostname, `*.localhost`, `*.local`, `*.internal`), passes; anything
