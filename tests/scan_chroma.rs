@@ -18,6 +18,20 @@ fn servers() -> Option<&'static (Server, Server)> {
         .as_ref()
 }
 
+/// The release scripts/test-requirements.txt installs.
+fn pinned_chromadb() -> String {
+    let pins = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scripts/test-requirements.txt"
+    ))
+    .unwrap();
+    pins.lines()
+        .find_map(|l| l.trim().strip_prefix("chromadb=="))
+        .expect("chromadb pinned")
+        .trim()
+        .to_string()
+}
+
 #[test]
 fn open_chroma_is_exposed_and_token_chroma_requires_auth() {
     if servers().is_none() {
@@ -31,13 +45,14 @@ fn open_chroma_is_exposed_and_token_chroma_requires_auth() {
         "not confused with Triton on the shared port: {open}"
     );
     assert_eq!(open["auth"], "none");
+    // `chroma run` is the Rust server: /api/v2/version says "1.0.0" in
+    // every release, so no version is reported, and the evidence says why.
+    assert!(open["version"].is_null(), "{open}");
+    let evidence = open["evidence"].to_string();
     assert!(
-        open["version"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("1.")),
-        "{open}"
+        evidence.contains("hard-coded 1.0.0") && evidence.contains("410"),
+        "{evidence}"
     );
-    assert_eq!(open["version_source"], "api");
     assert_eq!(open["findings"][0]["id"], "chromadb-unauthenticated");
     assert!(open["findings"][0]["evidence"]
         .as_str()
@@ -47,9 +62,11 @@ fn open_chroma_is_exposed_and_token_chroma_requires_auth() {
     let locked = service(&report, "127.0.62.2", 8000).expect("token chroma found");
     assert_eq!(locked["service"], "chromadb");
     assert_eq!(locked["auth"], "required", "{locked}");
-    assert!(
-        locked["version"].as_str().is_some(),
-        "the version endpoint stays open with auth on"
+    // Chroma's Python server reports its real release, open with auth on.
+    assert_eq!(
+        locked["version"].as_str(),
+        Some(pinned_chromadb().as_str()),
+        "{locked}"
     );
     let findings = locked["findings"].as_array().unwrap();
     assert!(

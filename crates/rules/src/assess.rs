@@ -99,6 +99,8 @@ pub struct Assessment<'r> {
     host: Option<usize>,
     /// An answer under that Host got past the check.
     host_bypassed: bool,
+    /// Why the version this service reports names no release.
+    version_void: Option<String>,
 }
 
 /// Host values that a product's allowed-hosts check accepts by default,
@@ -151,6 +153,7 @@ pub fn assess(rule: &Rule) -> Assessment<'_> {
         ledger: Ledger::new(&rule.capabilities()),
         host: None,
         host_bypassed: false,
+        version_void: None,
     };
     a.advance();
     a
@@ -313,6 +316,9 @@ impl<'r> Assessment<'r> {
             return;
         }
         self.score += probe.identify;
+        if let Some(why) = &probe.voids_version {
+            self.version_void.get_or_insert_with(|| why.clone());
+        }
         for c in &probe.captures {
             match c.value(r) {
                 Some(v) => {
@@ -421,7 +427,15 @@ impl<'r> Assessment<'r> {
         // A version the product could never have had is not reported
         // (contradictions() says why); a placeholder names no release, and
         // a git-describe form stands for its base release (the note says so).
-        if let Some((raw, source)) = self.version.as_ref().filter(|(v, _)| self.plausible(v)) {
+        // A product that hard-codes its version reports nothing true.
+        let reading = match (&self.version_void, &self.version) {
+            (Some(why), Some((raw, _))) => {
+                note = Some(format!("{raw:?} is not the release: {why}; version unknown, advisories are not matched on it"));
+                None
+            }
+            _ => self.version.as_ref(),
+        };
+        if let Some((raw, source)) = reading.filter(|(v, _)| self.plausible(v)) {
             let (release, why) = version_form::release_of(raw);
             note = why;
             if let Some(v) = release {

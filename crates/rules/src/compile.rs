@@ -65,6 +65,8 @@ pub struct Probe {
     /// What `auth` and `refused` prove something about; `None` for a probe
     /// that proves nothing.
     pub capability: Option<Capability>,
+    /// Matching says the service's version reading is hard-coded (why).
+    pub voids_version: Option<String>,
     /// Variables this probe's answer sets for later probes.
     pub captures: Vec<Capture>,
     /// Set when `request` uses variables: it is rendered before sending.
@@ -283,6 +285,7 @@ fn compile_probe(p: RawProbe, transport: Transport) -> Result<Probe, String> {
         auth,
         refused,
         capability,
+        voids_version: p.voids_version,
         captures,
         template,
     })

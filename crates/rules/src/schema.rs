@@ -83,6 +83,11 @@ pub struct RawProbe {
     /// Matchers that prove the server demanded credentials for this read.
     #[serde(default)]
     pub refused: Vec<RawMatcher>,
+    /// When this probe matches, the version the service reports is not a
+    /// release (the product hard-codes it): why, for the report. The
+    /// version is then unknown and advisories are not matched on it.
+    #[serde(default)]
+    pub voids_version: Option<String>,
     /// Values to keep from this answer (when its matchers hold) for later
     /// probes of the rule, which use them as `{name}` in their path or
     /// header values.
