@@ -47,14 +47,9 @@ const ANONYMOUS: &[(Product, bool, &str)] = &[
         "DCGM exporter behind basic auth: a bare 401",
     ),
     (
-        Product::FastChat,
-        true,
-        "FastChat with API keys: the OpenAI invalid_api_key error on every route",
-    ),
-    (
         Product::LmDeploy,
         true,
-        "LMDeploy with API keys: the same OpenAI-style error",
+        "LMDeploy with API keys: FastChat's OpenAI-style error",
     ),
     (
         Product::TextGenWebUi,

@@ -473,6 +473,7 @@ fn agents_front_ends_and_smaller_llm_servers() {
         at(Langflow, false, &ip(7)),
         at(Langflow, true, &ip(8)),
         at(FastChat, false, &ip(9)),
+        at(FastChat, true, &ip(19)),
         at(LmDeploy, false, &ip(10)),
         at(Xinference, false, &ip(11)),
         at(Xinference, true, &ip(12)),
@@ -498,7 +499,7 @@ fn agents_front_ends_and_smaller_llm_servers() {
         ),
     ]);
     let ports = "3001,3000,8000,7860,23333,9997,5000";
-    let (r, _) = scan_json(&["127.70.7.1-18", "-p", ports]);
+    let (r, _) = scan_json(&["127.70.7.1-19", "-p", ports]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 3001, "anythingllm", None, "none");
@@ -532,6 +533,13 @@ fn agents_front_ends_and_smaller_llm_servers() {
 
     let s = expect(&r, &ip(9), 8000, "fastchat", None, "none");
     assert_eq!(detail(s, "models"), [model]);
+    // --api-keys guards /v1, not /api/v1/chat/completions.
+    let s = expect(&r, &ip(19), 8000, "fastchat", None, "partial");
+    assert_eq!(s["capabilities"]["data"]["auth"], "required", "{s:#}");
+    assert_eq!(
+        s["capabilities"]["inference"]["evidence"]["request"], "POST /api/v1/chat/completions",
+        "{s:#}"
+    );
     let s = expect(&r, &ip(10), 23333, "lmdeploy", None, "none");
     assert_eq!(detail(s, "models"), [model]);
 
@@ -808,13 +816,13 @@ async fn assess_all(
 
 /// Secured products whose refusal carries nothing of the product, so no
 /// rule can name them (and none may): DCGM exporter behind
-/// exporter-toolkit basic auth answers a bare 401; FastChat and LMDeploy
-/// refuse with the same OpenAI-style invalid_api_key error on every route;
+/// exporter-toolkit basic auth answers a bare 401; LMDeploy refuses with
+/// FastChat's OpenAI-style invalid_api_key error (a keyed FastChat names
+/// itself on its unguarded /api/v1/chat/completions);
 /// text-generation-webui with a plain FastAPI `{"detail":"Unauthorized"}`,
 /// PrivateGPT with FastAPI's Basic challenge.
 const UNIDENTIFIABLE: &[(Product, bool)] = &[
     (Product::DcgmExporter, true),
-    (Product::FastChat, true),
     (Product::LmDeploy, true),
     (Product::TextGenWebUi, true),
     (Product::PrivateGpt, true),

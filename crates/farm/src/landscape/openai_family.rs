@@ -8,9 +8,17 @@
 //!   `--api-keys`, a missing or wrong bearer → HTTPException 401 whose
 //!   detail is `{"error":{"message":"","type":"invalid_request_error",
 //!   "param":null,"code":"invalid_api_key"}}` (rendered under `detail`).
+//!   `POST /api/v1/chat/completions` has no `check_api_key` (v0.2.36 and
+//!   the last commit, 0e6d3e4b): a body that is not JSON gets FastChat's
+//!   RequestValidationError handler, 400 `{"object":"error","message":
+//!   str(exc),"code":40001}` (ErrorCode.VALIDATION_TYPE_ERROR), key or not.
 //! - InternLM/lmdeploy lmdeploy/serve/openai/protocol.py `ModelCard`
 //!   (owned_by 'lmdeploy') and api_server.py `check_api_key`, copied from
-//!   FastChat with the same refusal; `GET /health` answers 200 unguarded.
+//!   FastChat with the same refusal, up to v0.12.1; from v0.12.2 an ASGI
+//!   `AuthenticationMiddleware` answers 401 `{"error":"Unauthorized"}`
+//!   (serve/utils/server_utils.py), and by v0.16.0 the OpenAI envelope
+//!   `{"message":"Unauthorized.","type":"authentication_error","code":401}`
+//!   (the farm uses it from v0.13); `GET /health` answers 200 unguarded.
 //! - xorbitsai/inference xinference/api/restful_api.py: `GET /v1/models`
 //!   lists running models with `"owned_by": "xinference"` plus their
 //!   model_info (model_type, address, accelerators, model_name, ...);
@@ -117,6 +125,17 @@ impl Family {
         list(data)
     }
 
+    /// Major and minor of the emulated release.
+    fn release(&self) -> (u64, u64) {
+        let mut it = self
+            .l
+            .version
+            .trim_start_matches('v')
+            .split('.')
+            .map(|p| p.parse().unwrap_or(0));
+        (it.next().unwrap_or(0), it.next().unwrap_or(0))
+    }
+
     /// The major number of the emulated release.
     fn major(&self) -> u64 {
         self.l
@@ -130,6 +149,21 @@ impl Family {
     /// The product's refusal when its key is set and none came.
     fn refuse(&self) -> Response<Body> {
         match self.kind {
+            Kind::LmDeploy if self.release() >= (0, 13) => stack::uvicorn_json(
+                401,
+                J::Obj(vec![
+                    ("message", J::s("Unauthorized.")),
+                    ("type", J::s("authentication_error")),
+                    ("code", J::Int(401)),
+                ]),
+            ),
+            Kind::LmDeploy
+                if self.release() >= (0, 12)
+                    && !self.l.version.starts_with("0.12.0")
+                    && !self.l.version.starts_with("0.12.1") =>
+            {
+                stack::uvicorn_json(401, J::Obj(vec![("error", J::s("Unauthorized"))]))
+            }
             Kind::FastChat | Kind::LmDeploy => invalid_api_key(),
             Kind::Xinference if self.major() >= 3 => detail(
                 401,
@@ -185,6 +219,20 @@ impl Family {
 
 impl Handler for Family {
     fn respond(&self, req: &Req) -> Response<Body> {
+        if self.kind == Kind::FastChat
+            && req.method == Method::POST
+            && req.path == "/api/v1/chat/completions"
+            && serde_json::from_slice::<serde_json::Value>(&req.body).is_err()
+        {
+            return stack::uvicorn_json(
+                400,
+                J::Obj(vec![
+                    ("object", J::s("error")),
+                    ("message", J::s("[{'type': 'json_invalid', 'loc': ('body', 1), 'msg': 'JSON decode error', 'input': {}, 'ctx': {'error': 'Expecting property name enclosed in double quotes'}}]")),
+                    ("code", J::Int(40001)),
+                ]),
+            );
+        }
         if req.method != Method::GET {
             return stack::uvicorn_json(405, J::Obj(vec![("detail", J::s("Method Not Allowed"))]));
         }
