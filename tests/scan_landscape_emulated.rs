@@ -166,8 +166,16 @@ fn llm_servers_open_and_secured() {
         llama(21, "b3800", true),
         llama(22, "b8000", true),
         llama(23, "b8000", false),
+        // TGI before v2.0.3: /info without `router`.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.4.5".into(),
+                ..Landscape::sample(Tgi, false)
+            }),
+            format!("{}:8080", ip(24)),
+        ),
     ]);
-    let (r, _) = scan_json(&["127.70.1.1-23", "-p", "8000,8080,30000,5001,1234"]);
+    let (r, _) = scan_json(&["127.70.1.1-24", "-p", "8000,8080,30000,5001,1234"]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 8000, "vllm", Some("0.10.1"), "none");
@@ -237,6 +245,8 @@ fn llm_servers_open_and_secured() {
     // Newest: nothing but /health public, identified by its refusal.
     let s = expect(&r, &ip(22), 8080, "llamacpp", None, "required");
     assert!(detail(s, "models").is_empty(), "{s:#}");
+    let s = expect(&r, &ip(24), 8080, "tgi", Some("1.4.5"), "none");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
     let s = expect(&r, &ip(23), 8080, "llamacpp", Some("b8000"), "none");
     assert_eq!(detail(s, "models"), [model]);
 

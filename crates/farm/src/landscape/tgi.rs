@@ -76,7 +76,21 @@ impl Tgi {
     }
 
     fn info(&self) -> J {
-        J::Obj(vec![
+        // `router` came in v2.0.3 (router/src/lib.rs); v0.6.0-v2.0.2, the
+        // long-lived 1.4.x included, send the rest without it.
+        let before_router = {
+            let mut it = self
+                .l
+                .version
+                .split('.')
+                .map(|p| p.parse::<u64>().unwrap_or(0));
+            (
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+                it.next().unwrap_or(0),
+            ) < (2, 0, 3)
+        };
+        let mut fields = vec![
             ("model_id", J::s(self.model())),
             (
                 "model_sha",
@@ -94,7 +108,11 @@ impl Tgi {
             ("version", J::s(&self.l.version)),
             ("sha", J::s("db931fcf42da018a3657580c64bf2720f167f9ab")),
             ("docker_label", J::s("sha-db931fc")),
-        ])
+        ];
+        if before_router {
+            fields.retain(|(k, _)| !matches!(*k, "router" | "max_client_batch_size"));
+        }
+        J::Obj(fields)
     }
 
     fn models(&self) -> J {
