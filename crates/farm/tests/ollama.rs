@@ -191,10 +191,13 @@ async fn honeypot_answers_every_path_and_method_alike() {
     assert_eq!(first.status, 200);
     assert!(first.text().contains(r#""owned_by":"vllm""#));
     assert!(first.text().contains(r#""models":[{"name":"llama3:8b""#));
-    for path in ["/", "/v1/models", "/no/such/path"] {
+    for path in ["/v1/models", "/no/such/path"] {
         let r = get(s.addr, path).await;
         assert_eq!((r.status, r.text()), (200, first.text()), "{path}");
     }
+    // Like honeypots built for Ollama scanners, it copies the banner at /.
+    let r = get(s.addr, "/").await;
+    assert_eq!((r.status, r.text().as_str()), (200, "Ollama is running"));
     let r = send(s.addr, "DELETE", "/api/delete", &[], b"").await;
     assert_eq!((r.status, r.text()), (200, first.text()));
 }
