@@ -53,7 +53,9 @@ try {
   expect(csv.includes("severity=high") && csv.includes("format=csv"), `export link keeps the filter: ${csv}`);
   const exported = await page.request.get(new URL(csv, cfg.base).href);
   expect(exported.headers()["content-type"].startsWith("text/csv"), "CSV export");
-  expect((await exported.text()).trim().split("\n").length === cfg.criticals + 1, "CSV has a row per finding");
+  // Rows end in CRLF (RFC 4180); a quoted cell may hold a bare LF (evidence
+  // lists one capability per line).
+  expect((await exported.text()).trim().split("\r\n").length === cfg.criticals + 1, "CSV has a row per finding");
   await shot("02-findings-high");
 
   step = "open a finding";
