@@ -93,15 +93,7 @@ impl RagFlow {
             p if p.starts_with("/v1/") => {
                 json(401, 401, "<Unauthorized '401: Unauthorized'>", J::Null)
             }
-            p => {
-                let body = J::Obj(vec![
-                    ("code", J::Int(404)),
-                    ("data", J::Null),
-                    ("error", J::s("Not Found")),
-                    ("message", J::s(format!("Not Found: {p}"))),
-                ]);
-                hypercorn(404, "application/json", body.render(Escape::Rapid))
-            }
+            p => not_found(p),
         }
     }
 }
@@ -126,15 +118,18 @@ impl Handler for RagFlow {
             p if p.starts_with("/api/v1/") || p.starts_with("/v1/") => {
                 json(401, 401, "<Unauthorized '401: Unauthorized'>", J::Null)
             }
-            p => {
-                let body = J::Obj(vec![
-                    ("code", J::Int(404)),
-                    ("data", J::Null),
-                    ("error", J::s("Not Found")),
-                    ("message", J::s(format!("Not Found: {p}"))),
-                ]);
-                hypercorn(404, "application/json", body.render(Escape::Rapid))
-            }
+            p => not_found(p),
         }
     }
+}
+
+/// Quart's 404 through RAGFlow's error handler.
+fn not_found(path: &str) -> Response<Body> {
+    let body = J::Obj(vec![
+        ("code", J::Int(404)),
+        ("data", J::Null),
+        ("error", J::s("Not Found")),
+        ("message", J::s(format!("Not Found: {path}"))),
+    ]);
+    hypercorn(404, "application/json", body.render(Escape::Rapid))
 }
