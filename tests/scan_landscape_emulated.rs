@@ -252,7 +252,9 @@ fn llm_servers_open_and_secured() {
 
     let s = expect(&r, &ip(9), 8080, "localai", Some("3.4.0"), "none");
     assert_eq!(detail(s, "models"), [model]);
-    expect(&r, &ip(10), 8080, "localai", Some("3.4.0"), "required");
+    // v3.4.0 guards /version too: only its login page names it.
+    let s = expect(&r, &ip(10), 8080, "localai", None, "required");
+    assert!(s["evidence"].to_string().contains("LocalAI Logo"), "{s:#}");
 
     let s = expect(&r, &ip(11), 5001, "koboldcpp", Some("1.76"), "none");
     assert_eq!(detail(s, "models"), ["koboldcpp/Qwen2.5-7B-Instruct"]);
@@ -273,6 +275,64 @@ fn llm_servers_open_and_secured() {
 
 /// Look-alikes: servers that copy Ollama's or OpenAI's routes, and two
 /// OpenAI servers on one port, each go to their own rule.
+/// LocalAI's five ways of refusing without its key, one release each
+/// (crates/farm/src/landscape/localai.rs cites the tags).
+#[test]
+fn localai_per_release() {
+    let ip = |n: u8| format!("127.70.9.{n}");
+    let local = |n: u8, version: &str, auth: bool| {
+        (
+            Emulator::Landscape(Landscape {
+                version: version.into(),
+                ..Landscape::sample(Product::LocalAi, auth)
+            }),
+            format!("{}:8080", ip(n)),
+        )
+    };
+    let _farm = farm(vec![
+        local(1, "v2.20.1", true),
+        local(2, "v2.22.0", true),
+        local(3, "v2.25.0", true),
+        local(4, "v3.10.0", true),
+        local(5, "v4.5.0", true),
+        local(6, "v4.9.0", true),
+        local(7, "v4.5.0", false),
+        local(8, "v2.20.1", false),
+    ]);
+    let (r, _) = scan_json(&["127.70.9.1-8", "-p", "8080"]);
+    // Before v2.24 a keyed LocalAI says nothing that names it: an open port
+    // that no rule claims, never another product.
+    for n in [1, 2] {
+        let s = service(&r, &ip(n), 8080);
+        assert!(
+            s.is_none_or(|s| s["service"].is_null() || s["service"] == "unknown"),
+            "{n}: {s:#?}"
+        );
+    }
+    // The bare login page of v2.24-v2.27, then the branded one.
+    for n in [3, 4] {
+        let s = expect(&r, &ip(n), 8080, "localai", None, "required");
+        assert_eq!(s["capabilities"]["data"]["auth"], "required", "{s:#}");
+    }
+    // v4.1.1-v4.8: the key guards /v1 but not the MCP chat route.
+    let s = expect(&r, &ip(5), 8080, "localai", Some("4.5.0"), "partial");
+    assert_eq!(s["capabilities"]["data"]["auth"], "required", "{s:#}");
+    let inference = &s["capabilities"]["inference"];
+    assert_eq!(inference["auth"], "none", "{s:#}");
+    assert_eq!(
+        inference["evidence"]["request"], "POST /mcp/chat/completions",
+        "{s:#}"
+    );
+    assert_eq!(inference["evidence"]["status"], 400, "{s:#}");
+    // v4.9.0 guards everything but its public list.
+    let s = expect(&r, &ip(6), 8080, "localai", Some("4.9.0"), "required");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "required", "{s:#}");
+    let s = expect(&r, &ip(7), 8080, "localai", Some("4.5.0"), "none");
+    assert_eq!(s["capabilities"]["inference"]["auth"], "none", "{s:#}");
+    let s = expect(&r, &ip(8), 8080, "localai", Some("2.20.1"), "none");
+    assert_eq!(detail(s, "models"), ["Qwen/Qwen2.5-7B-Instruct"]);
+}
+
 #[test]
 fn look_alikes_go_to_their_own_rule() {
     use Product::*;

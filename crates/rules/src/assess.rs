@@ -968,6 +968,24 @@ mod tests {
             .contains("different versions: 3.17.2 (probe version), v3.18.0 (probe server)")));
     }
 
+    /// SillyTavern's whitelist mode refuses every path for an address not
+    /// on its list (src/middleware/whitelist.js, 1.12.6): identified, and
+    /// refused, not an unnamed port.
+    #[test]
+    fn sillytavern_whitelist_is_identified_and_refused() {
+        let set = builtin_rules().unwrap();
+        let rule = set.get("sillytavern").unwrap();
+        let body = "<b>Forbidden</b>: Connection attempt from <b>203.0.113.9</b>. If you are \
+            attempting to connect, please add your IP address in whitelist or disable whitelist \
+            mode in config.yaml in root of SillyTavern folder.";
+        let a = run(rule, |_| http(403, body));
+        assert!(a.identified());
+        assert_eq!(a.auth(), AuthVerdict::Required);
+        // A bare 403 from anything else names nothing.
+        let other = run(rule, |_| http(403, "Forbidden"));
+        assert!(!other.identified());
+    }
+
     #[test]
     fn a_canary_answer_that_satisfies_the_rule_is_a_contradiction() {
         let set = builtin_rules().unwrap();
