@@ -72,7 +72,8 @@ fn split_purl(purl: &str) -> (String, Option<String>) {
         None => (purl, None),
     };
     let (base, version) = match main.rsplit_once('@') {
-        Some((b, v)) if !b.ends_with('/') => (b, Some(v.to_string())),
+        // The version as written (`5:7.0.15-1~deb12u4`), not as encoded.
+        Some((b, v)) if !b.ends_with('/') => (b, Some(aimap_inventory::purl::decode(v))),
         _ => (main, None),
     };
     let base = match quals {
