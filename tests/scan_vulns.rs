@@ -284,7 +284,7 @@ fn db_update_downloads_osv_exports_and_status_reports_them() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("PyPI: failed"));
 }
 
-/// The curated set alone (an empty store): an old Ollama (the Ollama
+/// A fresh install (an empty store: curated set plus built-in OSV snapshot): an old Ollama (the Ollama
 /// emulator), an old vLLM and an old Qdrant (landscape emulators copied
 /// from their sources) get the curated records of their versions, through
 /// the probes' own package URLs. Qdrant's `pkg:github/...` purl is matched
@@ -321,11 +321,9 @@ fn curated_records_reach_scans_of_old_ollama_vllm_and_qdrant() {
         "--advisories",
         empty.path().to_str().unwrap(),
     ]);
-    let curated = aimap_advisory::Index::build(
-        aimap_advisory::curated()
-            .into_iter()
-            .map(|a| (a, aimap_advisory::Source::Curated)),
-    );
+    // What a fresh install knows: the curated set and the built-in OSV
+    // snapshot (which folds curated records of the same CVE in as aliases).
+    let curated = aimap_advisory::Store::new(empty.path()).index().unwrap();
     let check = |ip: &str, port: u16, purl: &str, yes: &[(&str, &str)], no: &[&str]| {
         let s = service(&report, ip, port).unwrap_or_else(|| panic!("{ip}:{port} found"));
         let version = s["version"].as_str().expect("version read");
@@ -346,7 +344,7 @@ fn curated_records_reach_scans_of_old_ollama_vllm_and_qdrant() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .find(|v| v["id"] == *id)
+                .find(|v| v["id"] == *id || v["aliases"].to_string().contains(&format!("\"{id}\"")))
                 .unwrap_or_else(|| panic!("{id} missing at {ip}: {got:?}"));
             assert_eq!(v["fixed"], *fixed, "{id}");
             assert!(
@@ -354,7 +352,7 @@ fn curated_records_reach_scans_of_old_ollama_vllm_and_qdrant() {
                     .as_array()
                     .unwrap()
                     .iter()
-                    .any(|f| f["id"] == *id && f["kind"] == "vulnerability"),
+                    .any(|f| f["id"] == v["id"] && f["kind"] == "vulnerability"),
                 "{id} is a finding"
             );
         }

@@ -11,17 +11,22 @@ pub fn import(dir: Option<&Path>, paths: &[PathBuf]) -> Result<u8> {
     for e in &report.errors {
         eprintln!("skipped {}: {}", e.origin, e.message);
     }
+    for w in &report.warnings {
+        eprintln!("warning: {}: {}", w.origin, w.message);
+    }
     println!(
-        "{}: {} files, {} advisories ({} new, {} changed, {} unchanged), {} skipped",
+        "{}: {} files, {} advisories ({} new, {} changed, {} unchanged), {} skipped, {} ranges skipped",
         store.dir().display(),
         report.files,
         report.advisories,
         report.new,
         report.changed,
         report.unchanged,
-        report.errors.len()
+        report.errors.len(),
+        report.skipped_ranges
     );
-    // Corrupt files are reported and skipped; the rest is imported.
+    // Corrupt files are reported and skipped; the rest is imported. A
+    // range left out of an advisory is a warning: the import succeeded.
     Ok(if report.errors.is_empty() {
         exit::OK
     } else {
@@ -59,6 +64,16 @@ pub fn status(dir: Option<&Path>, json: bool) -> Result<u8> {
         "advisories: {} stored ({} withdrawn), {} curated built in",
         status.advisories, status.withdrawn, status.curated
     );
+    let snap = &status.snapshot;
+    println!(
+        "built in:   {} OSV records, snapshot of {}{} ({}); stored records replace them",
+        snap.records,
+        snap.date,
+        age(&snap.date)
+            .map(|d| format!(", {d} days old"))
+            .unwrap_or_default(),
+        snap.sources.join("; ")
+    );
     println!(
         "updated:    {}",
         status
@@ -76,4 +91,11 @@ pub fn status(dir: Option<&Path>, json: bool) -> Result<u8> {
         );
     }
     Ok(exit::OK)
+}
+
+/// Whole days since `date` (`YYYY-MM-DD`), when it reads.
+fn age(date: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let day = time::Date::parse(date, fmt).ok()?;
+    Some((time::OffsetDateTime::now_utc().date() - day).whole_days())
 }

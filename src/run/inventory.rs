@@ -5,14 +5,15 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use aimap_advisory::{to_finding, Index, Match};
+use aimap_advisory::{Index, Match};
 use aimap_inventory::bom::{self, DocInfo, Vulnerability};
 use aimap_inventory::{Component, Inventory, Limits};
-use aimap_model::{Finding, Severity, Subject};
+use aimap_model::{Finding, Severity};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
 use crate::cli::InventoryArgs;
+use crate::run::products::{component_findings, Config};
 use crate::run::{exit, vulns};
 
 #[derive(Serialize)]
@@ -71,7 +72,8 @@ fn split_purl(purl: &str) -> (String, Option<String>) {
         None => (purl, None),
     };
     let (base, version) = match main.rsplit_once('@') {
-        Some((b, v)) if !b.ends_with('/') => (b, Some(v.to_string())),
+        // The version as written (`5:7.0.15-1~deb12u4`), not as encoded.
+        Some((b, v)) if !b.ends_with('/') => (b, Some(aimap_inventory::purl::decode(v))),
         _ => (main, None),
     };
     let base = match quals {
@@ -81,7 +83,11 @@ fn split_purl(purl: &str) -> (String, Option<String>) {
     (base, version)
 }
 
-fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability>) {
+fn match_all(
+    inv: &Inventory,
+    index: &Index,
+    config: &Config,
+) -> (Vec<Finding>, Vec<Vulnerability>) {
     let items = inv
         .components
         .iter()
@@ -89,28 +95,34 @@ fn match_all(inv: &Inventory, index: &Index) -> (Vec<Finding>, Vec<Vulnerability
             (Some(purl), Some(_)) => Some((purl.as_str(), c.name.as_str(), c.key())),
             _ => None,
         });
-    match_components(items, index)
+    match_components_in(items, index, config)
 }
 
 /// Match components given as (purl with version, name, key) — from a
-/// fresh inventory or from the store (`rematch`).
+/// fresh inventory or from the store (`rematch`, where the system's
+/// configuration files are no longer at hand).
 pub fn match_components<'a>(
     items: impl Iterator<Item = (&'a str, &'a str, String)>,
     index: &Index,
+) -> (Vec<Finding>, Vec<Vulnerability>) {
+    let config = Config::Unreadable("a stored inventory keeps no configuration files".into());
+    match_components_in(items, index, &config)
+}
+
+/// Each component is matched as itself and as the vendor product it is
+/// (rules/mappings/products.toml), conditions read through `config`.
+fn match_components_in<'a>(
+    items: impl Iterator<Item = (&'a str, &'a str, String)>,
+    index: &Index,
+    config: &Config,
 ) -> (Vec<Finding>, Vec<Vulnerability>) {
     let mut findings = Vec::new();
     let mut by_id: BTreeMap<String, (Match, Vec<String>)> = BTreeMap::new();
     for (purl, name, key) in items {
         let (base, version) = split_purl(purl);
-        let result = index.match_purl(&base, version.as_deref());
-        for m in result.affected {
-            findings.push(to_finding(
-                &m,
-                Subject::Component {
-                    purl: purl.to_string(),
-                },
-                name,
-            ));
+        for (m, finding) in component_findings(index, purl, &base, version.as_deref(), name, config)
+        {
+            findings.push(finding);
             by_id
                 .entry(m.id.clone())
                 .or_insert_with(|| (m.clone(), Vec::new()))
@@ -187,7 +199,20 @@ pub fn run_recorded(
     let (findings, vulnerabilities) = if args.no_vulns {
         (Vec::new(), Vec::new())
     } else {
-        match_all(&inv, &vulns::load_index(args.advisories.as_deref())?)
+        // Configuration files (advisory conditions) are read from a
+        // directory target or the host's root, never from image layers.
+        let config = match &args.target {
+            Some(t) if t.is_dir() && !aimap_inventory::source::image::is_image(t) => {
+                Config::Root(t.clone())
+            }
+            Some(_) => Config::Unreadable("configuration files are not read from images".into()),
+            None => Config::Root("/".into()),
+        };
+        match_all(
+            &inv,
+            &vulns::load_index(args.advisories.as_deref())?,
+            &config,
+        )
     };
     for e in &inv.errors {
         tracing::warn!(path = %e.path, "{}", e.error);

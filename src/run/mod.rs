@@ -4,6 +4,7 @@ pub mod audit;
 pub mod db;
 pub mod history;
 pub mod inventory;
+pub mod products;
 pub mod rematch;
 pub mod rules;
 pub mod scan;

@@ -23,6 +23,9 @@ pub enum Ecosystem {
     CratesIo,
     /// `Debian` or `Debian:12`; the release is the part after the colon.
     Debian(Option<String>),
+    /// `Ubuntu:22.04:LTS`, `Ubuntu:24.10`, `Ubuntu:Pro:18.04:LTS`: the
+    /// release is what follows `Ubuntu:`, as written (see [`ubuntu_release`]).
+    Ubuntu(Option<String>),
     /// An rpm distribution (`AlmaLinux:9`, `openSUSE:Leap 15.5`): the
     /// OSV family name and the release after the first colon.
     Rpm {
@@ -48,6 +51,7 @@ impl Ecosystem {
             "npm" => Self::Npm,
             "crates.io" => Self::CratesIo,
             "Debian" => Self::Debian(release),
+            "Ubuntu" => Self::Ubuntu(release),
             GENERIC => Self::Generic,
             _ => match crate::rpm_distro::FAMILIES.iter().find(|f| **f == base) {
                 Some(family) => Self::Rpm { family, release },
@@ -63,10 +67,9 @@ impl Ecosystem {
             Self::PyPI => Some(Scheme::Pep440),
             Self::Npm => Some(Scheme::Npm),
             Self::CratesIo => Some(Scheme::Cargo),
-            Self::Debian(_) => Some(Scheme::Debian),
+            Self::Debian(_) | Self::Ubuntu(_) => Some(Scheme::Debian),
             Self::Rpm { .. } => Some(Scheme::Rpm),
             Self::Generic => Some(Scheme::Generic),
-            Self::Other(name) if name.starts_with("Ubuntu") => Some(Scheme::Debian),
             Self::Other(_) => None,
         }
     }
@@ -89,6 +92,7 @@ impl Ecosystem {
     pub fn family(&self) -> String {
         match self {
             Self::Debian(_) => "Debian".into(),
+            Self::Ubuntu(_) => "Ubuntu".into(),
             Self::Rpm { family, .. } => (*family).into(),
             Self::Other(name) => name.split(':').next().unwrap_or(name).to_string(),
             other => other.to_string(),
@@ -129,6 +133,8 @@ impl fmt::Display for Ecosystem {
             Self::CratesIo => f.write_str("crates.io"),
             Self::Debian(None) => f.write_str("Debian"),
             Self::Debian(Some(r)) => write!(f, "Debian:{r}"),
+            Self::Ubuntu(None) => f.write_str("Ubuntu"),
+            Self::Ubuntu(Some(r)) => write!(f, "Ubuntu:{r}"),
             Self::Rpm {
                 family,
                 release: None,
@@ -247,6 +253,26 @@ impl Purl {
                     .unwrap_or_else(|| self.name.clone());
                 return Some((Ecosystem::Debian(release), name));
             }
+            // Ubuntu's OSV records (USN) are per source package and release
+            // too; the release comes from `distro=ubuntu-22.04`.
+            "deb"
+                if self
+                    .namespace
+                    .as_deref()
+                    .is_some_and(|ns| ns.eq_ignore_ascii_case("ubuntu")) =>
+            {
+                let release = self.qualifiers.get("distro").and_then(|d| {
+                    let d = d.trim().to_ascii_lowercase();
+                    let r = d.strip_prefix("ubuntu-").unwrap_or(&d).to_string();
+                    (!r.is_empty()).then_some(r)
+                });
+                let name = self
+                    .qualifiers
+                    .get("source")
+                    .cloned()
+                    .unwrap_or_else(|| self.name.clone());
+                return Some((Ecosystem::Ubuntu(release), name));
+            }
             // Binary package names; the source name ([`Purl::rpm_source`])
             // is looked up too, since most rpm distributions file by source.
             "rpm" => {
@@ -289,6 +315,13 @@ impl Purl {
             _ => version.to_string(),
         }
     }
+}
+
+/// An Ubuntu OSV release as a plain release number: `22.04:LTS` → `22.04`.
+/// Ubuntu Pro (ESM) releases stay distinct (`Pro:18.04`): their packages are
+/// not the archive's.
+pub fn ubuntu_release(release: &str) -> &str {
+    release.strip_suffix(":LTS").unwrap_or(release)
 }
 
 /// `debian-12`, `debian-12.5`, `12` or a code name → OSV's release number.
@@ -447,6 +480,8 @@ mod tests {
             "Generic",
             "Maven",
             "AlmaLinux:9",
+            "Ubuntu:22.04:LTS",
+            "Ubuntu:Pro:18.04:LTS",
             "openSUSE:Leap 15.5",
         ] {
             assert_eq!(Ecosystem::parse(name).to_string(), name);
@@ -455,6 +490,14 @@ mod tests {
         assert_eq!(
             Ecosystem::parse("Ubuntu:22.04:LTS").scheme(),
             Some(Scheme::Debian)
+        );
+        assert_eq!(Ecosystem::parse("Ubuntu:22.04:LTS").family(), "Ubuntu");
+        assert_eq!(ubuntu_release("22.04:LTS"), "22.04");
+        assert_eq!(ubuntu_release("24.10"), "24.10");
+        assert_eq!(ubuntu_release("Pro:18.04:LTS"), "Pro:18.04");
+        assert_eq!(
+            eco("pkg:deb/ubuntu/redis-server@5%3A6.0.16-1ubuntu1?distro=ubuntu-22.04&source=redis"),
+            Some((Ecosystem::Ubuntu(Some("22.04".into())), "redis".into()))
         );
     }
 }

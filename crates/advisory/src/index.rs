@@ -237,6 +237,28 @@ const FORMER_NAMES: &[(&str, &str, &[&str])] = &[(
     &["github.com/jmorganca/ollama"],
 )];
 
+/// The (ecosystem family, package name) pairs a purl is looked up under:
+/// its own name, former names, and an rpm's source package. What the
+/// built-in snapshot is cut to, so that it holds every record a match of
+/// that purl could use.
+pub fn lookup_keys(purl: &str) -> Vec<(String, String)> {
+    let Ok(p) = Purl::parse(purl) else {
+        return Vec::new();
+    };
+    let Some((ecosystem, name)) = p.ecosystem_and_name() else {
+        return Vec::new();
+    };
+    std::iter::once(name.clone())
+        .chain(
+            former_names(&ecosystem, &name)
+                .iter()
+                .map(|n| n.to_string()),
+        )
+        .chain(p.rpm_source())
+        .map(|n| (ecosystem.family(), n))
+        .collect()
+}
+
 fn former_names(ecosystem: &Ecosystem, name: &str) -> &'static [&'static str] {
     let family = ecosystem.family();
     FORMER_NAMES
@@ -305,6 +327,16 @@ fn evaluate(
         (Ecosystem::Debian(None), Ecosystem::Debian(Some(have))) => {
             Some(format!("This is Debian {have}'s advisory; the distro qualifier (Debian release) would settle it."))
         }
+        // Ubuntu likewise: `22.04` (from distro=ubuntu-22.04) is the
+        // archive's `22.04:LTS`; Ubuntu Pro's releases never match it.
+        (Ecosystem::Ubuntu(Some(want)), Ecosystem::Ubuntu(Some(have)))
+            if crate::ecosystem::ubuntu_release(want) != crate::ecosystem::ubuntu_release(have) =>
+        {
+            return None
+        }
+        (Ecosystem::Ubuntu(None), Ecosystem::Ubuntu(Some(have))) => Some(format!(
+            "This is Ubuntu {have}'s advisory; the distro qualifier (Ubuntu release) would settle it."
+        )),
         (
             Ecosystem::Rpm {
                 family,

@@ -38,6 +38,7 @@
 //!   is reported once, the database record first, the other ids as aliases.
 #![forbid(unsafe_code)]
 
+pub mod conditions;
 pub mod curated;
 pub mod cvss;
 pub mod ecosystem;
@@ -45,8 +46,10 @@ mod error;
 mod index;
 pub mod matching;
 pub mod osv;
+pub mod products;
 pub mod range;
 mod rpm_distro;
+pub mod snapshot;
 mod store;
 pub mod version;
 
@@ -54,9 +57,11 @@ pub use curated::{curated, lint_curated};
 pub use cvss::Cvss;
 pub use ecosystem::{Ecosystem, Purl};
 pub use error::{Error, Result};
-pub use index::{Index, Query};
+pub use index::{lookup_keys, Index, Query};
 pub use matching::{to_finding, Confidence, Match, MatchResult, Source};
 pub use osv::Advisory;
+pub use products::{Mapped, Product, Products};
+pub use snapshot::SnapshotInfo;
 pub use store::{
     EcosystemUpdate, ImportError, ImportReport, Loaded, SourceState, Status, Store, UpdateReport,
     DEFAULT_BASE_URL, MAX_ARCHIVE_BYTES, MAX_DOWNLOAD_BYTES, MAX_ENTRIES, MAX_ENTRY_BYTES,

@@ -39,9 +39,30 @@ fn invalid_ranges_cannot_exist() {
         r#"[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{}]}]"#,
         "empty event",
     );
-    bad(
-        r#"[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]}]"#,
-        "PEP 440",
+    // A version the scheme cannot read leaves that range out, with the
+    // reason; the advisory and its other ranges stay.
+    let kept = parse(&record(
+        "PyPI",
+        "p",
+        r#"[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"not a version"}]},{"type":"ECOSYSTEM","events":[{"introduced":"2.0"},{"fixed":"2.1"}]}]"#,
+        "",
+    ))
+    .unwrap();
+    assert_eq!(kept.affected[0].ranges.len(), 1);
+    assert_eq!(kept.skipped_ranges.len(), 1);
+    assert!(
+        kept.skipped_ranges[0].contains("PEP 440"),
+        "{:?}",
+        kept.skipped_ranges
+    );
+    let index = Index::build([(kept, Source::Database)]);
+    assert!(index
+        .match_purl("pkg:pypi/p", Some("0.5"))
+        .affected
+        .is_empty());
+    assert_eq!(
+        index.match_purl("pkg:pypi/p", Some("2.0.1")).affected.len(),
+        1
     );
     bad(
         r#"[{"type":"RANGE","events":[{"introduced":"0"}]}]"#,
@@ -58,13 +79,14 @@ fn invalid_ranges_cannot_exist() {
         ""
     ))
     .is_ok());
-    assert!(parse(&record(
+    let go = parse(&record(
         "Go",
         "m",
         r#"[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"x.y"}]}]"#,
-        ""
+        "",
     ))
-    .is_err());
+    .unwrap();
+    assert!(go.affected[0].ranges.is_empty() && go.skipped_ranges.len() == 1);
     assert!(parse(r#"{"id":"","modified":"x"}"#).is_err());
     assert!(parse(r#"{"id":"T-2"}"#).unwrap_err().contains("modified"));
     assert!(parse(r#"{"id":"../etc","modified":"x"}"#).is_err());

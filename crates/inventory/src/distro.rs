@@ -34,6 +34,7 @@ pub fn apply(inv: &mut Inventory) {
     let Some((id, version)) = the_os(inv) else {
         return;
     };
+    apply_deb(inv, &id, version.as_deref());
     if !inv.components.iter().any(|c| c.ecosystem == Ecosystem::Rpm) {
         return;
     }
@@ -54,6 +55,53 @@ pub fn apply(inv: &mut Inventory) {
         .collect();
     // The same package seen under two vendors is now one component.
     inv.merge(updated);
+}
+
+/// dpkg packages of Debian and Ubuntu get their distribution: the purl
+/// namespace (`ubuntu` for Ubuntu) and `distro=debian-12` /
+/// `distro=ubuntu-22.04`, which select that release's OSV records (Debian's
+/// DSA/DLA and Ubuntu's USN data say which package revision carries a
+/// backported fix). Other dpkg-based systems keep `pkg:deb/debian/...`
+/// without a release: their packages are possible matches only.
+fn apply_deb(inv: &mut Inventory, id: &str, version: Option<&str>) {
+    let (ns, Some(version)) = (
+        match id {
+            "debian" => "debian",
+            "ubuntu" => "ubuntu",
+            _ => return,
+        },
+        version,
+    ) else {
+        return;
+    };
+    let distro = format!("{id}-{version}");
+    for c in &mut inv.components {
+        if c.ecosystem != Ecosystem::Deb {
+            continue;
+        }
+        if let Some(p) = &c.purl {
+            c.purl = Some(deb_with_distro(p, ns, &distro));
+        }
+    }
+}
+
+/// `pkg:deb/debian/NAME@V?arch=amd64` → `pkg:deb/NS/NAME@V?arch=amd64&distro=D`
+/// (qualifiers kept sorted by key, as the purl spec's canonical form wants).
+fn deb_with_distro(purl: &str, ns: &str, distro: &str) -> String {
+    let Some(rest) = purl.strip_prefix("pkg:deb/debian/") else {
+        return purl.to_string();
+    };
+    let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut q: Vec<(String, String)> = query
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, _)| *k != "distro")
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    q.push(("distro".into(), crate::purl::encode(distro)));
+    q.sort();
+    let q: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("pkg:deb/{ns}/{main}?{}", q.join("&"))
 }
 
 fn with_distro(purl: &str, ns: &str, distro: &str) -> String {
@@ -81,6 +129,26 @@ fn with_distro(purl: &str, ns: &str, distro: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deb_purls_get_the_distribution() {
+        assert_eq!(
+            deb_with_distro(
+                "pkg:deb/debian/libc6@2.36-9?arch=amd64&source=glibc",
+                "debian",
+                "debian-12"
+            ),
+            "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12&source=glibc"
+        );
+        assert_eq!(
+            deb_with_distro(
+                "pkg:deb/debian/redis-server@5%3A6.0.16-1ubuntu1",
+                "ubuntu",
+                "ubuntu-22.04"
+            ),
+            "pkg:deb/ubuntu/redis-server@5%3A6.0.16-1ubuntu1?distro=ubuntu-22.04"
+        );
+    }
 
     #[test]
     fn rpm_purls_get_the_distribution() {

@@ -35,6 +35,12 @@ pub struct Advisory {
     pub database_severity: Option<String>,
     /// What to do while no fix exists (curated advisories).
     pub mitigation: Option<String>,
+    /// Ranges left out because a version in them does not parse under the
+    /// ecosystem's scheme, each with the reason. A left-out range matches
+    /// nothing, so it can hide a vulnerability but never invent one; the
+    /// rest of the advisory is kept. Not stored: reported at import.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_ranges: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -167,10 +173,11 @@ impl TryFrom<RawAdvisory> for Advisory {
         if raw.modified.trim().is_empty() {
             return Err(Error::invalid(&id, "missing modified timestamp"));
         }
+        let mut skipped_ranges = Vec::new();
         let affected = raw
             .affected
             .into_iter()
-            .map(|a| affected(&id, a))
+            .map(|a| affected(&id, a, &mut skipped_ranges))
             .collect::<Result<Vec<_>>>()?;
         Ok(Self {
             modified: raw.modified.trim().to_string(),
@@ -201,12 +208,13 @@ impl TryFrom<RawAdvisory> for Advisory {
                 .collect(),
             database_severity: raw.database_specific.severity,
             mitigation: raw.database_specific.mitigation,
+            skipped_ranges,
             id,
         })
     }
 }
 
-fn affected(id: &str, raw: RawAffected) -> Result<Affected> {
+fn affected(id: &str, raw: RawAffected, skipped: &mut Vec<String>) -> Result<Affected> {
     let package = raw
         .package
         .ok_or_else(|| Error::invalid(id, "affected entry without a package"))?;
@@ -214,11 +222,13 @@ fn affected(id: &str, raw: RawAffected) -> Result<Affected> {
         return Err(Error::invalid(id, "package without ecosystem or name"));
     }
     let ecosystem = Ecosystem::parse(package.ecosystem.trim());
-    let ranges = raw
-        .ranges
-        .into_iter()
-        .map(|r| range(id, &ecosystem, r))
-        .collect::<Result<Vec<_>>>()?;
+    let mut ranges = Vec::new();
+    for r in raw.ranges {
+        match range(id, &ecosystem, r)? {
+            Ok(r) => ranges.push(r),
+            Err(why) => skipped.push(format!("{} {}: {why}", ecosystem, package.name.trim())),
+        }
+    }
     Ok(Affected {
         package: Package {
             ecosystem: package.ecosystem.trim().to_string(),
@@ -235,7 +245,11 @@ fn affected(id: &str, raw: RawAffected) -> Result<Affected> {
     })
 }
 
-fn range(id: &str, ecosystem: &Ecosystem, raw: RawRange) -> Result<Range> {
+/// A validated range: `Ok(Err(reason))` when one of its versions does not
+/// parse under the scheme (PyPA's `0.2.0-n653` and `2019-09-12` are not
+/// PEP 440): the caller leaves that range out. Structural faults (no
+/// `introduced`, an event with two keys) still reject the advisory.
+fn range(id: &str, ecosystem: &Ecosystem, raw: RawRange) -> Result<Result<Range, String>> {
     let kind = match raw.kind.as_str() {
         "SEMVER" => RangeKind::Semver,
         "ECOSYSTEM" => RangeKind::Ecosystem,
@@ -260,17 +274,17 @@ fn range(id: &str, ecosystem: &Ecosystem, raw: RawRange) -> Result<Range> {
     if let Some(scheme) = scheme {
         for e in &events {
             if !(e.kind == EventKind::Introduced && e.version == "0") {
-                scheme
-                    .parse(&e.version)
-                    .map_err(|err| Error::invalid(id, err.to_string()))?;
+                if let Err(err) = scheme.parse(&e.version) {
+                    return Ok(Err(format!("{} range skipped: {err}", kind.as_osv())));
+                }
             }
         }
     }
-    Ok(Range {
+    Ok(Ok(Range {
         kind,
         repo: raw.repo,
         events,
-    })
+    }))
 }
 
 fn event(id: &str, raw: RawEvent) -> Result<Event> {

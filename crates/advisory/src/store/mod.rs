@@ -62,6 +62,11 @@ pub struct ImportReport {
     /// Files or records that could not be used, by name; the rest of the
     /// import went ahead.
     pub errors: Vec<ImportError>,
+    /// Ranges left out of otherwise imported advisories (a version their
+    /// scheme cannot read); one warning each in [`ImportReport::warnings`].
+    pub skipped_ranges: usize,
+    /// What was imported with a part left out, by name and reason.
+    pub warnings: Vec<ImportError>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -85,6 +90,9 @@ pub struct Status {
     pub updated_at: Option<String>,
     /// Curated advisories built into this binary.
     pub curated: usize,
+    /// The OSV snapshot built into this binary (records the store holds
+    /// under the same id replace it).
+    pub snapshot: crate::snapshot::SnapshotInfo,
 }
 
 /// The store read back: advisories plus lines that no longer validate.
@@ -180,6 +188,7 @@ impl Store {
             sources: state.sources,
             updated_at: state.updated_at,
             curated: curated().len(),
+            snapshot: crate::snapshot::info(),
         };
         for (family, path) in disk::family_files(&self.dir)? {
             let lines = disk::read_lines(&path)?;
@@ -211,13 +220,20 @@ impl Store {
         Ok(loaded)
     }
 
-    /// The index a scan matches against: stored advisories plus the curated
-    /// ones built into the binary. Unreadable store lines are skipped (see
-    /// [`Store::load`] to list them).
+    /// The index a scan matches against: stored advisories, the built-in
+    /// OSV snapshot's records the store does not hold (by id: an imported
+    /// or updated record is fresher), and the curated ones built into the
+    /// binary. Unreadable store lines are skipped (see [`Store::load`] to
+    /// list them).
     pub fn index(&self) -> Result<Index> {
         let loaded = self.load()?;
-        let stored = loaded.advisories.into_iter().map(|a| (a, Source::Database));
-        Ok(Index::build(stored.chain(
+        let ids: std::collections::HashSet<String> =
+            loaded.advisories.iter().map(|a| a.id.clone()).collect();
+        let built_in = crate::snapshot::advisories()
+            .into_iter()
+            .filter(|a| !ids.contains(&a.id));
+        let stored = loaded.advisories.into_iter().chain(built_in);
+        Ok(Index::build(stored.map(|a| (a, Source::Database)).chain(
             curated().into_iter().map(|a| (a, Source::Curated)),
         )))
     }
@@ -332,8 +348,15 @@ fn file_family(a: &Advisory) -> String {
 
 fn collect(item: Item, incoming: &mut Vec<Advisory>, report: &mut ImportReport) {
     match item.result {
-        Ok(a) => {
+        Ok(mut a) => {
             report.advisories += 1;
+            report.skipped_ranges += a.skipped_ranges.len();
+            for why in std::mem::take(&mut a.skipped_ranges) {
+                report.warnings.push(ImportError {
+                    origin: item.origin.clone(),
+                    message: format!("{}: {why}", a.id),
+                });
+            }
             incoming.push(a);
         }
         Err(message) => report.errors.push(ImportError {

@@ -10,6 +10,11 @@ pub fn shared_advisories() -> Option<PathBuf> {
     if dir.join("go/data/osv").is_dir() && dir.join("pypa/vulns").is_dir() {
         Some(dir)
     } else {
+        assert!(
+            std::env::var("AIMAP_REQUIRE_REAL").map_or(true, |v| v != "1"),
+            "the shared advisory snapshot ({}) is required (AIMAP_REQUIRE_REAL=1)",
+            dir.display()
+        );
         eprintln!(
             "skipping: the shared advisory snapshot ({}) is absent",
             dir.display()
