@@ -153,7 +153,7 @@ pub fn probe_errors_from(rows: Vec<(String, u16, String)>) -> Vec<TargetError> {
         .into_iter()
         .map(|(host, port, error)| (host.parse().ok(), port, host, error))
         .collect();
-    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    rows.sort_by_key(|r| (r.0, r.1));
     rows.into_iter()
         .map(|(ip, port, host, error)| TargetError {
             target: match ip {

@@ -93,7 +93,10 @@ pub(crate) async fn gigabyte_lengths(mut stream: TcpStream) {
     let Some(id) = request_id(&mut stream).await else {
         return;
     };
-    if GIGABYTE_CONNECTIONS.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
+    if GIGABYTE_CONNECTIONS
+        .fetch_add(1, Ordering::Relaxed)
+        .is_multiple_of(2)
+    {
         let mut head = frame(id, &[]);
         head[..4].copy_from_slice(&i32::MAX.to_le_bytes());
         if stream.write_all(&head[..16]).await.is_ok() {
@@ -119,7 +122,7 @@ pub(crate) async fn deep_nesting(stream: TcpStream) {
     for k in (1..=levels).rev() {
         let len = 5 + 8 * k;
         body.extend_from_slice(&(len as i32).to_le_bytes());
-        body.push(if k % 2 == 0 { 0x03 } else { 0x04 });
+        body.push(if k.is_multiple_of(2) { 0x03 } else { 0x04 });
         body.extend_from_slice(b"0\0");
     }
     body.extend_from_slice(&[5, 0, 0, 0, 0]);

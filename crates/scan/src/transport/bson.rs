@@ -385,7 +385,7 @@ mod tests {
         let mut bytes = Vec::new();
         for k in (1..=levels).rev() {
             bytes.extend_from_slice(&((5 + 8 * k) as i32).to_le_bytes());
-            bytes.push(if k % 2 == 0 { 0x03 } else { 0x04 });
+            bytes.push(if k.is_multiple_of(2) { 0x03 } else { 0x04 });
             bytes.extend_from_slice(b"0\0");
         }
         bytes.extend_from_slice(&[5, 0, 0, 0, 0]);
