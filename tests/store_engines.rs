@@ -68,6 +68,7 @@ both_engines!(
     migrations_are_idempotent_and_concurrent,
     results_round_trip_and_keep_identity,
     shards_checkpoint_and_resume,
+    probe_errors_are_kept_across_attempts_and_pruned,
     diff_names_exactly_the_changes,
     prune_keeps_everything_newer,
     runs_resolve_by_prefix_and_last,
@@ -336,6 +337,53 @@ async fn shards_checkpoint_and_resume(engine: &str, name: &str) {
     );
     let again = store.begin_shard("run-shards", 1, 100).await.unwrap();
     assert!(again.already_done);
+}
+
+/// A failed probe is committed with the checkpoint that finishes its
+/// position, so a resumed run (which will not probe it again) still
+/// reports it; a second record of the same port does not duplicate it.
+async fn probe_errors_are_kept_across_attempts_and_pruned(engine: &str, name: &str) {
+    let Some((store, _loc, _dir)) = fresh(engine, name).await else {
+        return;
+    };
+    let mut new = new_run("probe-errors");
+    new.id = Some("run-perr".into());
+    store.begin_run(&new).await.unwrap();
+    let start = store.begin_shard("run-perr", 0, 10).await.unwrap();
+    let mut w = RunWriter::for_shard(&store, "run-perr", 0, start);
+    w.probe_error("127.0.0.2", 27017, "probe failed: not a char boundary");
+    w.checkpoint(
+        Checkpoint {
+            watermark: 5,
+            ranges: vec![],
+        },
+        ShardProgress::default(),
+    );
+    w.flush().await.unwrap();
+    drop(w); // the worker dies here
+    let resumed = store.begin_shard("run-perr", 0, 10).await.unwrap();
+    let mut w = RunWriter::for_shard(&store, "run-perr", 0, resumed);
+    w.probe_error("127.0.0.1", 8000, "probe did not finish within 16s");
+    w.probe_error("127.0.0.2", 27017, "again");
+    w.finish(RunStatus::Done).await.unwrap();
+    assert_eq!(
+        store.probe_errors("run-perr").await.unwrap(),
+        [
+            (
+                "127.0.0.1".to_string(),
+                8000,
+                "probe did not finish within 16s".to_string()
+            ),
+            (
+                "127.0.0.2".to_string(),
+                27017,
+                "probe failed: not a char boundary".to_string()
+            ),
+        ]
+    );
+    let later = aimap_store::now_ms() + 1000;
+    assert_eq!(store.prune(later).await.unwrap().runs, 1);
+    assert!(store.probe_errors("run-perr").await.unwrap().is_empty());
 }
 
 async fn diff_names_exactly_the_changes(engine: &str, name: &str) {

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let mut out = String::new();
-    aimap_scan::transport::render_grpc_messages(data, &mut out);
+    let text = aimap_scan::transport::render_grpc_body(data, 4096);
+    assert!(text.len() <= 4096);
     let _ = aimap_scan::transport::protobuf::render(data);
 });

@@ -19,6 +19,7 @@ mod endless;
 mod garbage;
 mod gin;
 mod honeypot;
+mod hostile;
 mod http;
 mod json;
 mod landscape;
@@ -45,6 +46,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use hostile::{Hostile, OFF_TARGET};
 pub use landscape::{Landscape, Product};
 pub use mongodb::MongoDb;
 pub use redis_stack::RedisStack;
@@ -106,6 +108,8 @@ pub enum Emulator {
     /// redis-stack-server: Redis with its search, JSON, time-series and
     /// Bloom modules, over RESP.
     RedisStack(RedisStack),
+    /// A server attacking the scanner through one transport (see [`Hostile`]).
+    Hostile(Hostile),
 }
 
 impl Emulator {
@@ -126,6 +130,7 @@ impl Emulator {
             Self::Landscape(l) => l.product.default_port(),
             Self::MongoDb(_) => 27017,
             Self::RedisStack(_) => 6379,
+            Self::Hostile(h) => h.default_port(),
         }
     }
 }
@@ -189,6 +194,7 @@ enum Server {
     MongoDb(MongoDb),
     Grpc(triton_grpc::TritonGrpc),
     RedisStack(RedisStack),
+    Hostile(hostile::Server),
 }
 
 impl Server {
@@ -227,6 +233,7 @@ impl Server {
             Emulator::Landscape(l) => Self::Http(landscape::handler(l)),
             Emulator::MongoDb(db) => Self::MongoDb(db),
             Emulator::RedisStack(r) => Self::RedisStack(r),
+            Emulator::Hostile(h) => Self::Hostile(hostile::Server::new(h)),
             Emulator::TritonGrpc {
                 version,
                 models,
@@ -251,6 +258,7 @@ impl Server {
             Self::MongoDb(db) => mongodb::serve(stream, db).await,
             Self::Grpc(server) => triton_grpc::serve(stream, server).await,
             Self::RedisStack(r) => redis_stack::serve(stream, r).await,
+            Self::Hostile(h) => h.serve(stream).await,
         }
     }
 }

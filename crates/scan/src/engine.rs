@@ -1,7 +1,8 @@
 //! Wires the stages: drivers walk disjoint strides of the shard's probe
 //! order with bounded in-flight connects; open ports flow through a bounded
 //! channel to fingerprint tasks (bounded by a semaphore); results stream
-//! out as events, and so do checkpoints: each one is sent after the events
+//! out as events (every open port exactly one: see [`crate::identify_stage`]),
+//! and so do checkpoints: each one is sent after the events
 //! of every position it counts as finished, so a consumer that commits
 //! them in order can always resume from the last one it committed.
 use std::net::SocketAddr;
@@ -12,12 +13,13 @@ use std::time::Duration;
 use aimap_model::{Checkpoint, Service};
 use aimap_rules::RuleSet;
 use futures::stream::{FuturesUnordered, StreamExt};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::completion::Completion;
 use crate::discovery::{probe_port, PortState};
-use crate::fingerprint::{Fingerprinter, Identification};
+use crate::fingerprint::Fingerprinter;
+use crate::identify_stage::{Stage, PORT_BUDGET_TIMEOUTS};
 use crate::order::ProbeOrder;
 use crate::pacer::Pacer;
 use crate::targets::ProbeSpace;
@@ -76,6 +78,12 @@ pub enum Event {
     Service(Box<Service>),
     /// Open port that no rule recognised.
     Unidentified(SocketAddr),
+    /// Open port whose probe failed (panicked, or ran past its time
+    /// budget): recorded, never dropped, and its position still finishes.
+    Failed {
+        addr: SocketAddr,
+        error: String,
+    },
     /// How far the shard has got; every position it counts as finished
     /// had its events sent before this one.
     Checkpoint {
@@ -119,17 +127,17 @@ pub async fn scan(
         timeout: opts.timeout,
         body_cap: opts.body_cap,
     };
-    let fingerprinter = Arc::new(Fingerprinter::new(rules, limits));
-    let identify = tokio::spawn(fingerprint_stage(
-        open_rx,
-        space.clone(),
-        fingerprinter,
-        opts.fingerprint_concurrency,
-        progress.clone(),
-        completion.clone(),
-        cancel.clone(),
-        events.clone(),
-    ));
+    let stage = Stage {
+        space: space.clone(),
+        identifier: Arc::new(Fingerprinter::new(rules, limits)),
+        concurrency: opts.fingerprint_concurrency,
+        port_budget: opts.timeout.saturating_mul(PORT_BUDGET_TIMEOUTS),
+        progress: progress.clone(),
+        completion: completion.clone(),
+        cancel: cancel.clone(),
+        events: events.clone(),
+    };
+    let identify = tokio::spawn(stage.run(open_rx));
     let ticker = tokio::spawn(checkpoints(
         opts.checkpoint_every,
         completion.clone(),
@@ -302,57 +310,4 @@ impl Driver {
         let (timeout, retries) = (self.opts.timeout, self.opts.retries);
         async move { (pos, addr, probe_port(addr, timeout, retries).await) }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn fingerprint_stage(
-    mut open_rx: mpsc::Receiver<(SocketAddr, u64)>,
-    space: Arc<ProbeSpace>,
-    fingerprinter: Arc<Fingerprinter>,
-    concurrency: usize,
-    progress: Arc<Progress>,
-    completion: Arc<Completion>,
-    cancel: CancellationToken,
-    events: mpsc::Sender<Event>,
-) {
-    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    while let Some((addr, pos)) = open_rx.recv().await {
-        let Ok(permit) = permits.clone().acquire_owned().await else {
-            break;
-        };
-        let (fp, space, progress, completion, cancel, events) = (
-            fingerprinter.clone(),
-            space.clone(),
-            progress.clone(),
-            completion.clone(),
-            cancel.clone(),
-            events.clone(),
-        );
-        tasks.spawn(async move {
-            let _permit = permit;
-            let host = space
-                .targets()
-                .name_of(&addr.ip())
-                .map(str::to_string)
-                .unwrap_or_else(|| addr.ip().to_string());
-            let result = tokio::select! {
-                _ = cancel.cancelled() => return,
-                r = fp.identify(addr, &host) => r,
-            };
-            let event = match result {
-                Identification::Service(s) => {
-                    progress.services.fetch_add(1, Ordering::Relaxed);
-                    Event::Service(s)
-                }
-                Identification::Unidentified => Event::Unidentified(addr),
-            };
-            if events.send(event).await.is_ok() {
-                completion.mark(pos);
-            }
-        });
-        // Reap finished tasks so the set does not grow with the scan.
-        while tasks.try_join_next().is_some() {}
-    }
-    while tasks.join_next().await.is_some() {}
 }

@@ -20,6 +20,7 @@ pub mod engine;
 mod error;
 mod findings;
 pub mod fingerprint;
+mod identify_stage;
 pub mod order;
 mod pacer;
 pub mod ports;

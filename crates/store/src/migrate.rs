@@ -23,10 +23,15 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "capabilities",
         include_str!("../migrations/0003_capabilities.sql"),
     ),
+    (
+        4,
+        "probe errors",
+        include_str!("../migrations/0004_probe_errors.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// An arbitrary constant: the PostgreSQL advisory lock aimap migrates under.
 const PG_LOCK_KEY: i64 = 0x0a1a_4a90;

@@ -40,11 +40,14 @@ impl Store {
             .map_err(db("select runs to prune"))?;
         let mut stats = PruneStats::default();
         for id in &ids {
+            // Probe errors go with their run; they are not counted apart.
+            let mut probe_errors = 0;
             for (table, slot) in [
                 ("services", &mut stats.services),
                 ("findings", &mut stats.findings),
                 ("components", &mut stats.components),
                 ("shards", &mut stats.shards),
+                ("probe_errors", &mut probe_errors),
             ] {
                 let sql = format!("DELETE FROM {table} WHERE run_id = $1");
                 *slot += sqlx::query(AssertSqlSafe(sql))

@@ -31,6 +31,29 @@ impl Store {
             .collect()
     }
 
+    /// Every open port of a run whose probe failed, as (host, port,
+    /// error), ordered by host and port.
+    pub async fn probe_errors(&self, run_id: &str) -> Result<Vec<(String, u16, String)>> {
+        let rows = sqlx::query(
+            "SELECT host, port, error FROM probe_errors WHERE run_id = $1 ORDER BY host, port",
+        )
+        .bind(run_id)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db("read probe errors"))?;
+        rows.iter()
+            .map(|r| {
+                let get = |e| corrupt("probe_errors", e);
+                let port: i64 = r.try_get(1).map_err(get)?;
+                Ok((
+                    r.try_get(0).map_err(get)?,
+                    u16::try_from(port).map_err(|e| corrupt("probe_errors", e))?,
+                    r.try_get(2).map_err(get)?,
+                ))
+            })
+            .collect()
+    }
+
     /// Every finding of a run, worst first.
     pub async fn findings(&self, run_id: &str) -> Result<Vec<StoredFinding>> {
         let rows = sqlx::query(

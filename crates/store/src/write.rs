@@ -55,6 +55,7 @@ pub struct RunWriter {
     services: Vec<Vec<Val>>,
     findings: Vec<Vec<Val>>,
     components: Vec<Vec<Val>>,
+    probe_errors: Vec<Vec<Val>>,
     dirty: bool,
 }
 
@@ -82,6 +83,7 @@ const FINDING_COLS: &[&str] = &[
     "body",
 ];
 const SEEN_COLS: &[&str] = &["fingerprint", "seen_ms", "run_id"];
+const PROBE_ERROR_COLS: &[&str] = &["run_id", "host", "port", "error"];
 const COMPONENT_COLS: &[&str] = &[
     "run_id",
     "ckey",
@@ -110,6 +112,7 @@ impl RunWriter {
             services: Vec::new(),
             findings: Vec::new(),
             components: Vec::new(),
+            probe_errors: Vec::new(),
             dirty: false,
         }
     }
@@ -191,6 +194,18 @@ impl RunWriter {
         self.dirty = true;
     }
 
+    /// Queue an open port whose probe failed, with what happened. It is
+    /// committed with the checkpoint that counts its position finished.
+    pub fn probe_error(&mut self, host: &str, port: u16, error: &str) {
+        self.probe_errors.push(vec![
+            self.run_id.as_str().into(),
+            host.into(),
+            i64::from(port).into(),
+            error.into(),
+        ]);
+        self.dirty = true;
+    }
+
     /// Record how far the shard has got. It is committed with the next
     /// batch, after every result queued before it.
     pub fn checkpoint(&mut self, cp: Checkpoint, progress: ShardProgress) {
@@ -201,7 +216,7 @@ impl RunWriter {
     }
 
     pub fn pending_rows(&self) -> usize {
-        self.services.len() + self.findings.len() + self.components.len()
+        self.services.len() + self.findings.len() + self.components.len() + self.probe_errors.len()
     }
 
     pub fn wants_flush(&self) -> bool {
@@ -228,6 +243,7 @@ impl RunWriter {
         self.services.clear();
         self.findings.clear();
         self.components.clear();
+        self.probe_errors.clear();
         self.dirty = false;
         Ok(())
     }
@@ -284,6 +300,16 @@ impl RunWriter {
             COMPONENT_COLS,
             &self.components,
             "ON CONFLICT (run_id, ckey) DO NOTHING",
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            backend,
+            "store probe errors",
+            "probe_errors",
+            PROBE_ERROR_COLS,
+            &self.probe_errors,
+            "ON CONFLICT (run_id, host, port) DO NOTHING",
         )
         .await?;
         if let Some(state) = &self.shard {

@@ -96,7 +96,7 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
         resume: resume_from,
     };
 
-    let (mut services, mut unidentified, write_error) = runtime.block_on(async {
+    let (mut services, mut unidentified, mut probe_errors, write_error) = runtime.block_on(async {
         let (tx, mut rx) = mpsc::channel(256);
         let stop = cancel.clone();
         tokio::spawn(async move {
@@ -117,6 +117,7 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
         });
         let (mut services, mut unidentified): (Vec<Service>, Vec<String>) =
             (Vec::new(), Vec::new());
+        let mut probe_errors: Vec<TargetError> = Vec::new();
         let mut write_error = None;
         while let Some(event) = rx.recv().await {
             match event {
@@ -133,6 +134,18 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
                     services.push(*svc);
                 }
                 Event::Unidentified(addr) => unidentified.push(addr.to_string()),
+                // A probe that failed is data: the port is reported, the
+                // scan goes on (see aimap_scan's identify stage).
+                Event::Failed { addr, error } => {
+                    warn!(%addr, "{error}");
+                    if let Some(p) = &mut persist {
+                        p.probe_error(addr, &error);
+                    }
+                    probe_errors.push(TargetError {
+                        target: addr.to_string(),
+                        error,
+                    });
+                }
                 Event::Checkpoint {
                     checkpoint,
                     probes_sent,
@@ -147,7 +160,7 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
         if let Some(engine) = engine {
             let _ = engine.await;
         }
-        (services, unidentified, write_error)
+        (services, unidentified, probe_errors, write_error)
     });
     bar.finish();
     if let Some(e) = write_error {
@@ -170,12 +183,18 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
                 Ok(all) => services = all,
                 Err(e) => warn!("cannot read the earlier attempts' services: {e}"),
             }
+            match runtime.block_on(store.probe_errors(&run.id)) {
+                Ok(all) => probe_errors = persist::probe_errors_from(all),
+                Err(e) => warn!("cannot read the earlier attempts' probe errors: {e}"),
+            }
         }
         runtime.block_on(store.close());
         run_ref = Some(run);
     }
     services.sort_by_key(|sv| (sv.host.parse::<IpAddr>().ok(), sv.port));
     unidentified.sort();
+    probe_errors.sort_by_key(|e| e.target.parse::<std::net::SocketAddr>().ok());
+    errors.extend(probe_errors);
 
     let report = ScanReport {
         aimap_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -2,7 +2,9 @@
 //! existing one), one shard claimed with its checkpoint, then services and
 //! checkpoints committed as they come. A store that fails mid-scan is
 //! reported once and the scan goes on: the printed report loses nothing.
-use aimap_model::{Checkpoint, RunRef, Service};
+use std::net::{IpAddr, SocketAddr};
+
+use aimap_model::{Checkpoint, RunRef, Service, TargetError};
 use aimap_store::{NewRun, RunKind, RunStatus, RunWriter, ShardProgress, ShardStart, Store};
 use anyhow::{bail, Result};
 use tracing::warn;
@@ -87,6 +89,15 @@ impl Persist {
         }
     }
 
+    /// Queue a failed probe; it is committed with the next checkpoint,
+    /// which is the first one that counts its position finished.
+    pub fn probe_error(&mut self, addr: SocketAddr, error: &str) {
+        if self.failed.is_none() {
+            self.writer
+                .probe_error(&addr.ip().to_string(), addr.port(), error);
+        }
+    }
+
     /// Commit everything so far with this checkpoint.
     pub async fn checkpoint(&mut self, cp: Checkpoint, probes_sent: u64, open_ports: u64) {
         if self.failed.is_some() {
@@ -133,4 +144,23 @@ impl Persist {
         });
         (store, failed)
     }
+}
+
+/// Stored probe errors as report entries, `host:port` as the scan itself
+/// names them (IPv6 bracketed), in address order.
+pub fn probe_errors_from(rows: Vec<(String, u16, String)>) -> Vec<TargetError> {
+    let mut rows: Vec<(Option<IpAddr>, u16, String, String)> = rows
+        .into_iter()
+        .map(|(host, port, error)| (host.parse().ok(), port, host, error))
+        .collect();
+    rows.sort_by_key(|r| (r.0, r.1));
+    rows.into_iter()
+        .map(|(ip, port, host, error)| TargetError {
+            target: match ip {
+                Some(ip) => SocketAddr::new(ip, port).to_string(),
+                None => format!("{host}:{port}"),
+            },
+            error,
+        })
+        .collect()
 }

@@ -140,6 +140,14 @@ fn element(
                 (None, document(rest, path, depth + 1, out)?)
             }
         }
+        // An array's document items are read for their `name`, and those
+        // documents may hold arrays again: without this bound, arrays and
+        // documents nested alternately recurse once per level, and a 1 MiB
+        // reply overflows the stack.
+        0x04 if depth >= MAX_DEPTH => {
+            let size = skip_document(rest)?;
+            (Some("[...]".into()), size)
+        }
         0x04 => {
             let (items, size) = array(rest)?;
             let key = format!("{path}[]");
@@ -292,12 +300,9 @@ fn format_double(f: f64) -> String {
     }
 }
 
-/// Control characters out (a value must stay on its line), length capped.
+/// A value stays on its line, length capped (see [`super::text`]).
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX_VALUE)
-        .collect()
+    super::text::clean_line(s, MAX_VALUE)
 }
 
 #[cfg(test)]
@@ -371,6 +376,29 @@ mod tests {
         assert!(decode(&wrap(&bad)).is_err());
         // An unknown type byte.
         assert!(decode(&wrap(&[0x42, b'k', 0])).is_err());
+    }
+
+    #[test]
+    fn arrays_and_documents_nested_alternately_stay_shallow() {
+        // [{0: [{0: [ ... ]}]}] 60,000 levels deep, built front to back.
+        let levels = 60_000usize;
+        let mut bytes = Vec::new();
+        for k in (1..=levels).rev() {
+            bytes.extend_from_slice(&((5 + 8 * k) as i32).to_le_bytes());
+            bytes.push(if k.is_multiple_of(2) { 0x03 } else { 0x04 });
+            bytes.extend_from_slice(b"0\0");
+        }
+        bytes.extend_from_slice(&[5, 0, 0, 0, 0]);
+        bytes.extend(std::iter::repeat_n(0u8, levels));
+        // On a small stack, as a scan task would have.
+        let fields = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || decode(&bytes))
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap();
+        assert!(fields.len() <= MAX_FIELDS, "{fields:?}");
     }
 
     #[test]

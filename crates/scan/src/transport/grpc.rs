@@ -23,10 +23,13 @@ use hyper::client::conn::http2;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 
+use super::text::Lines;
 use super::{protobuf, Limits, TransportError};
 
 /// Longest gRPC message decoded; the calls rules make answer a few KiB.
 const MAX_MESSAGE: usize = 256 * 1024;
+/// Lines rendered from one reply (a flood of tiny messages stops here).
+const MAX_LINES: usize = 1024;
 
 /// `message` with gRPC's length prefix (uncompressed).
 pub fn grpc_frame(message: &[u8]) -> Vec<u8> {
@@ -100,14 +103,16 @@ async fn call(
             trailers = t;
         }
     }
-    let mut out = format!("grpc: HTTP/2 {}\n", status.as_u16());
+    let mut out = Lines::new(limits.body_cap, MAX_LINES);
+    out.field("grpc", &format!("HTTP/2 {}", status.as_u16()));
     for name in ["content-type", "grpc-status", "grpc-message"] {
         if let Some(v) = trailers.get(name).or_else(|| headers.get(name)) {
             let v = String::from_utf8_lossy(v.as_bytes());
-            out.push_str(&format!("{name}: {}\n", clean(&v)));
+            out.field(name, &clean(&v));
         }
     }
     render_messages(&data, &mut out);
+    let truncated = truncated || out.truncated();
     let header_list = headers
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
@@ -115,30 +120,32 @@ async fn call(
     Ok(Response::new(
         Some(status.as_u16()),
         header_list,
-        out.into_bytes(),
+        out.into_string().into_bytes(),
         truncated,
     ))
 }
 
 /// Decode the length-prefixed messages of a reply body into `out`.
-pub fn render_messages(mut data: &[u8], out: &mut String) {
-    while data.len() >= 5 {
+pub fn render_messages(mut data: &[u8], out: &mut Lines) {
+    while data.len() >= 5 && !out.is_full() {
         let compressed = data[0] != 0;
         let len = u32::from_be_bytes([data[1], data[2], data[3], data[4]]) as usize;
         let Some(message) = data.get(5..5 + len.min(MAX_MESSAGE)) else {
-            out.push_str("message: truncated\n");
+            out.field("message", "truncated");
             return;
         };
         if compressed {
-            out.push_str(&format!("message: compressed, {len} bytes\n"));
+            out.field("message", &format!("compressed, {len} bytes"));
         } else {
             match protobuf::render(message) {
                 Ok(fields) => {
                     for (k, v) in fields {
-                        out.push_str(&format!("{k}: {v}\n"));
+                        out.field(&k, &v);
                     }
                 }
-                Err(e) => out.push_str(&format!("message: not protobuf ({e})\n")),
+                Err(e) => {
+                    out.field("message", &format!("not protobuf ({e})"));
+                }
             }
         }
         if len > MAX_MESSAGE || 5 + len > data.len() {
@@ -149,10 +156,15 @@ pub fn render_messages(mut data: &[u8], out: &mut String) {
 }
 
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(200)
-        .collect()
+    super::text::clean_line(s, 200)
+}
+
+/// Render a reply body as the exchange would, under `cap` bytes (the
+/// render path, for fuzzing and tests).
+pub fn render_body(data: &[u8], cap: usize) -> String {
+    let mut out = Lines::new(cap, MAX_LINES);
+    render_messages(data, &mut out);
+    out.into_string()
 }
 
 #[cfg(test)]
@@ -164,14 +176,32 @@ mod tests {
         assert_eq!(grpc_frame(&[]), [0, 0, 0, 0, 0]);
         let mut body = grpc_frame(&[0x0a, 6, b't', b'r', b'i', b't', b'o', b'n']);
         body.extend(grpc_frame(&[0x10, 0x02]));
-        let mut out = String::new();
-        render_messages(&body, &mut out);
-        assert_eq!(out, "1: triton\n2: 2\n");
-        let mut out = String::new();
-        render_messages(&[0, 0, 0, 1, 0, 0x0a], &mut out);
-        assert_eq!(out, "message: truncated\n");
-        let mut out = String::new();
-        render_messages(&[1, 0, 0, 0, 1, 0x0a], &mut out);
-        assert_eq!(out, "message: compressed, 1 bytes\n");
+        assert_eq!(render_body(&body, 1 << 20), "1: triton\n2: 2\n");
+        assert_eq!(
+            render_body(&[0, 0, 0, 1, 0, 0x0a], 1 << 20),
+            "message: truncated\n"
+        );
+        assert_eq!(
+            render_body(&[1, 0, 0, 0, 1, 0x0a], 1 << 20),
+            "message: compressed, 1 bytes\n"
+        );
+    }
+
+    #[test]
+    fn floods_and_multibyte_text_stay_bounded() {
+        // Ten thousand one-field messages: the line cap stops the rendering.
+        let flood: Vec<u8> = (0..10_000)
+            .flat_map(|_| grpc_frame(&[0x08, 0x01]))
+            .collect();
+        let text = render_body(&flood, 1 << 20);
+        assert_eq!(text.lines().count(), MAX_LINES);
+        // A string field of 4-byte characters, cut by every cap.
+        let s = "𝄞".repeat(30);
+        let mut m = vec![0x0a, s.len() as u8];
+        m.extend_from_slice(s.as_bytes());
+        let body = grpc_frame(&m);
+        for cap in 0..300 {
+            assert!(render_body(&body, cap).len() <= cap);
+        }
     }
 }

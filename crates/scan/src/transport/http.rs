@@ -10,6 +10,7 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 
+use super::text::clean_line;
 use super::{Limits, TlsConnector, TransportError};
 
 const USER_AGENT: &str = concat!(
@@ -19,6 +20,8 @@ const USER_AGENT: &str = concat!(
 );
 /// hyper's buffer for the status line and headers.
 const HEADER_BUF: usize = 64 * 1024;
+/// Longest header value kept, in characters.
+const MAX_HEADER_VALUE: usize = 8 * 1024;
 
 /// Perform `req` (an HTTP request) against `addr`. With `tls`, a TLS
 /// handshake comes first and the presented certificate is returned.
@@ -178,10 +181,10 @@ where
         .headers()
         .iter()
         .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
+            // hyper refuses CR and LF in values, but not other control
+            // bytes or obs-text: a value stays one clean line.
+            let v = String::from_utf8_lossy(v.as_bytes());
+            (k.as_str().to_string(), clean_line(&v, MAX_HEADER_VALUE))
         })
         .collect();
     Ok(Streaming {

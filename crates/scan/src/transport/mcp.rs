@@ -29,11 +29,14 @@ use serde_json::{json, Map, Value};
 
 use super::http::{host_header, start, Streaming};
 use super::sse::SseParser;
+use super::text::clean_line;
 use super::{Limits, TlsConnector, TransportError};
 
 const PROTOCOL_VERSION: &str = "2025-06-18";
 /// Most tools named in the document.
 const MAX_TOOLS: usize = 64;
+/// Longest server-chosen string kept in the document, in characters.
+const MAX_TEXT: usize = 300;
 
 /// What the handshake found out, filled in step by step so an answer cut
 /// short by the timeout still reports what did arrive.
@@ -317,6 +320,27 @@ impl Events {
     }
 }
 
+/// The document rendered from an `initialize` answer and a `tools/list`
+/// answer as received (each a JSON body or an event stream): the render
+/// path, for fuzzing and tests.
+pub fn render_answers(init: &[u8], tools: &[u8], cap: usize) -> Vec<u8> {
+    let answer = |bytes: &[u8], id| {
+        let value = serde_json::from_slice(bytes).ok().and_then(|v| pick(v, id));
+        value.or_else(|| {
+            let events = SseParser::new(cap).push(bytes).ok()?;
+            events
+                .into_iter()
+                .filter_map(|e| serde_json::from_str(&e.data).ok())
+                .find_map(|v| pick(v, id))
+        })
+    };
+    let mut found = Found::default();
+    if initialized(&mut found, answer(init, 1)).is_some() {
+        list_tools(&mut found, answer(tools, 2));
+    }
+    serde_json::to_vec(&Value::Object(found.doc)).unwrap_or_default()
+}
+
 /// Record an initialize result; returns the negotiated protocol version.
 fn initialized(found: &mut Found, answer: Option<Value>) -> Option<String> {
     let Some(answer) = answer else {
@@ -336,15 +360,14 @@ fn initialized(found: &mut Found, answer: Option<Value>) -> Option<String> {
         let keep: Map<String, Value> = ["name", "version", "title"]
             .iter()
             .filter_map(|k| {
-                info.get(*k)
-                    .filter(|v| v.is_string())
-                    .map(|v| (k.to_string(), v.clone()))
+                let v = info.get(*k)?.as_str()?;
+                Some((k.to_string(), text(v)))
             })
             .collect();
         found.doc.insert("serverInfo".into(), Value::Object(keep));
     }
     if let Some(Value::Object(caps)) = result.get("capabilities") {
-        let names: Vec<Value> = caps.keys().take(32).map(|k| k.as_str().into()).collect();
+        let names: Vec<Value> = caps.keys().take(32).map(|k| text(k)).collect();
         found.doc.insert("capabilities".into(), names.into());
     }
     Some(version)
@@ -365,9 +388,9 @@ fn list_tools(found: &mut Found, answer: Option<Value>) {
     };
     let names: Vec<Value> = tools
         .iter()
-        .filter_map(|t| t.get("name").filter(|n| n.is_string()))
+        .filter_map(|t| t.get("name")?.as_str())
         .take(MAX_TOOLS)
-        .map(|n| json!({ "name": n }))
+        .map(|n| json!({ "name": text(n) }))
         .collect();
     found.doc.insert("tools".into(), names.into());
 }
@@ -430,8 +453,12 @@ pub(crate) fn same_origin_path(data: &str, authority: &str) -> Option<String> {
 }
 
 fn short(v: &Value) -> Value {
-    let text = v.to_string();
-    Value::String(text.chars().take(300).collect())
+    text(&v.to_string())
+}
+
+/// A string the server chose, as one bounded line (see [`super::text`]).
+fn text(s: &str) -> Value {
+    Value::String(clean_line(s, MAX_TEXT))
 }
 
 #[cfg(test)]

@@ -11,19 +11,25 @@ pub mod protobuf;
 mod resp;
 mod sse;
 mod tcp;
+pub mod text;
 mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-pub use grpc::{grpc_exchange, grpc_frame, render_messages as render_grpc_messages};
+pub use grpc::{grpc_exchange, grpc_frame, render_body as render_grpc_body};
 pub use http::http_exchange;
-pub use mcp::mcp_exchange;
-pub use mongodb::{mongodb_exchange, op_msg, parse_reply_bytes as parse_mongodb_reply};
-pub use postgres::{postgres_exchange, startup_message};
+pub use mcp::{mcp_exchange, render_answers as render_mcp_answers};
+pub use mongodb::{
+    mongodb_exchange, op_msg, parse_reply_bytes as parse_mongodb_reply,
+    render_reply_bytes as render_mongodb_reply,
+};
+pub use postgres::{
+    postgres_exchange, render_messages_bytes as render_postgres_messages, startup_message,
+};
 pub use resp::{encode_command, parse_resp_reply, resp_exchange};
 pub use tcp::tcp_exchange;
-pub use tls::{tls_connector, TlsConnector};
+pub use tls::{describe as describe_certificate, tls_connector, TlsConnector};
 
 /// Bounds applied to every exchange.
 #[derive(Debug, Clone, Copy)]

@@ -21,6 +21,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::bson::{self, Value};
+use super::text::Lines;
 use super::{Limits, TransportError};
 
 const OP_MSG: i32 = 2013;
@@ -28,6 +29,8 @@ const OP_MSG: i32 = 2013;
 const MIN_MESSAGE: usize = 21;
 /// Longest reply read; the commands asked for answer a few KiB.
 pub const MAX_MESSAGE: usize = 1 << 20;
+/// Lines rendered from all replies together.
+const MAX_LINES: usize = 1024;
 
 /// Build the OP_MSG carrying `{command: 1, $db: "admin"}`.
 pub fn op_msg(request_id: i32, command: &str) -> Vec<u8> {
@@ -56,7 +59,8 @@ pub async fn mongodb_exchange(
         let mut stream = TcpStream::connect(addr)
             .await
             .map_err(|source| TransportError::Connect { addr, source })?;
-        let mut out = String::from("mongodb: OP_MSG\n");
+        let mut out = Lines::new(limits.body_cap, MAX_LINES);
+        out.field("mongodb", "OP_MSG");
         for (i, command) in commands.iter().enumerate() {
             let id = i as i32 + 1;
             stream.write_all(&op_msg(id, command)).await?;
@@ -66,33 +70,37 @@ pub async fn mongodb_exchange(
                 // a later failure keeps what was already read.
                 Err(e) if i == 0 => return Err(e),
                 Err(e) => {
-                    out.push_str(&format!("error: {e}\n"));
+                    out.field("error", &e.to_string());
                     break;
                 }
             };
             render(command, &reply, &mut out);
-            if out.len() > limits.body_cap {
-                out.truncate(limits.body_cap);
+            if out.is_full() {
                 break;
             }
         }
         let _ = stream.shutdown().await;
-        Ok(Response::new(None, Vec::new(), out.into_bytes(), false))
+        let truncated = out.truncated();
+        Ok(Response::new(
+            None,
+            Vec::new(),
+            out.into_string().into_bytes(),
+            truncated,
+        ))
     };
     tokio::time::timeout(limits.timeout, work)
         .await
         .map_err(|_| TransportError::Timeout(limits.timeout))?
 }
 
-/// Render one reply's fields under the command's name.
-pub fn render(command: &str, fields: &[bson::Field], out: &mut String) {
+/// Render one reply's fields under the command's name. Keys come from
+/// the target as much as values do: [`Lines`] cleans both, so a key with a
+/// newline cannot forge a field.
+pub fn render(command: &str, fields: &[bson::Field], out: &mut Lines) {
     for (key, value) in fields {
-        out.push_str(command);
-        out.push('.');
-        out.push_str(key);
-        out.push_str(": ");
-        out.push_str(value);
-        out.push('\n');
+        if !out.line(&[command, ".", key, ": ", value]) {
+            return;
+        }
     }
 }
 
@@ -164,6 +172,15 @@ pub fn parse_reply_bytes(bytes: &[u8]) -> Result<Vec<bson::Field>, TransportErro
     parse_reply(&head, &bytes[16..], request_id)
 }
 
+/// Parse and render one reply as the exchange would, under `cap` bytes
+/// (the render path, for fuzzing and tests).
+pub fn render_reply_bytes(bytes: &[u8], cap: usize) -> Result<String, TransportError> {
+    let fields = parse_reply_bytes(bytes)?;
+    let mut out = Lines::new(cap, MAX_LINES);
+    render("reply", &fields, &mut out);
+    Ok(out.into_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,6 +211,33 @@ mod tests {
         assert!(parse_reply_bytes(&m).is_err(), "OP_REPLY is refused");
         assert!(parse_reply_bytes(b"HTTP/1.1 400 Bad Request\r\n\r\n").is_err());
         assert!(parse_reply_bytes(&[0u8; 10]).is_err());
+    }
+
+    /// A reply `{<key>: "v"}` answering request 1.
+    fn reply_with_key(key: &str) -> Vec<u8> {
+        let doc = bson::encode(&[(key, Value::Str("v"))]);
+        let mut m = op_msg(1, "x");
+        m.truncate(21);
+        m.extend_from_slice(&doc);
+        let len = m.len() as i32;
+        m[..4].copy_from_slice(&len.to_le_bytes());
+        m[8..12].copy_from_slice(&1i32.to_le_bytes());
+        m
+    }
+
+    #[test]
+    fn multibyte_keys_at_every_cap_and_newline_keys_are_safe() {
+        // The reply that used to panic: a long key of 2- and 3-byte
+        // characters, cut by the body cap wherever it falls.
+        let key = "é€".repeat(300);
+        let m = reply_with_key(&key);
+        for cap in 0..2200 {
+            let text = render_reply_bytes(&m, cap).unwrap();
+            assert!(text.len() <= cap);
+        }
+        let forged = reply_with_key("version\nlistDatabases.ok");
+        let text = render_reply_bytes(&forged, 4096).unwrap();
+        assert_eq!(text, "reply.version listDatabases.ok: v\n");
     }
 
     #[test]

@@ -18,6 +18,7 @@ use rustls::pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::text::Lines;
 use super::{Limits, TlsConnector, TransportError};
 
 /// SSLRequest: length 8, code 1234.5679.
@@ -70,14 +71,14 @@ pub async fn postgres_exchange(
         stream.read_exact(&mut answer).await?;
         let startup = startup_message(user, database);
         match answer[0] {
-            b'N' => talk(stream, "postgres: ssl=no\n", &startup, limits).await,
+            b'N' => talk(stream, "postgres: ssl=no", &startup, limits).await,
             b'S' => {
                 let name = ServerName::IpAddress(addr.ip().into());
                 let stream = tls
                     .connect(name, stream)
                     .await
                     .map_err(|e| TransportError::Tls(e.to_string()))?;
-                talk(stream, "postgres: ssl=yes\n", &startup, limits).await
+                talk(stream, "postgres: ssl=yes", &startup, limits).await
             }
             other => Err(TransportError::protocol(
                 "postgres",
@@ -97,22 +98,28 @@ async fn talk<S: AsyncRead + AsyncWrite + Unpin>(
     limits: &Limits,
 ) -> Result<Response, TransportError> {
     stream.write_all(startup).await?;
-    let mut out = String::from(head);
+    // One line per message, plus the head.
+    let mut out = Lines::new(limits.body_cap, MAX_MESSAGES + 1);
+    if !head.is_empty() {
+        out.line(&[head]);
+    }
     for _ in 0..MAX_MESSAGES {
         let (tag, body) = read_message(&mut stream).await?;
         let step = render(tag, &body, &mut out);
-        if out.len() > limits.body_cap {
-            out.truncate(limits.body_cap);
-            break;
-        }
-        if step == Step::Done {
+        if step == Step::Done || out.is_full() {
             break;
         }
     }
     // Terminate: leave politely, never answering a challenge.
     let _ = stream.write_all(&[b'X', 0, 0, 0, 4]).await;
     let _ = stream.shutdown().await;
-    Ok(Response::new(None, Vec::new(), out.into_bytes(), false))
+    let truncated = out.truncated();
+    Ok(Response::new(
+        None,
+        Vec::new(),
+        out.into_string().into_bytes(),
+        truncated,
+    ))
 }
 
 async fn read_message<R: AsyncRead + Unpin>(r: &mut R) -> Result<(u8, Vec<u8>), TransportError> {
@@ -137,16 +144,16 @@ pub(crate) enum Step {
 }
 
 /// Render one backend message as a text line; say whether to stop.
-pub(crate) fn render(tag: u8, body: &[u8], out: &mut String) -> Step {
+pub(crate) fn render(tag: u8, body: &[u8], out: &mut Lines) -> Step {
     match tag {
         b'R' => {
             let Some(code) = be_u32(body) else {
-                out.push_str("garbage: short authentication request\n");
+                out.field("garbage", "short authentication request");
                 return Step::Done;
             };
             let what = match code {
                 0 => {
-                    out.push_str("auth: ok\n");
+                    out.field("auth", "ok");
                     return Step::More;
                 }
                 2 => "kerberos".to_string(),
@@ -157,19 +164,19 @@ pub(crate) fn render(tag: u8, body: &[u8], out: &mut String) -> Step {
                 10 => format!("sasl {}", cstrings(&body[4..]).join(" ")),
                 other => format!("method-{other}"),
             };
-            out.push_str(&format!("auth: {}\n", clean(&what)));
+            out.field("auth", &clean(&what));
             Step::Done
         }
         b'S' => {
             let kv = cstrings(body);
             if let [k, v, ..] = kv.as_slice() {
-                out.push_str(&format!("parameter {}: {}\n", clean(k), clean(v)));
+                out.line(&["parameter ", &clean(k), ": ", &clean(v)]);
             }
             Step::More
         }
         b'Z' => {
             let status = body.first().map(|b| *b as char).unwrap_or('?');
-            out.push_str(&format!("ready: {}\n", clean(&status.to_string())));
+            out.field("ready", &clean(&status.to_string()));
             Step::Done
         }
         b'E' | b'N' => {
@@ -193,12 +200,15 @@ pub(crate) fn render(tag: u8, body: &[u8], out: &mut String) -> Step {
                 rest = tail.get(end + 1..).unwrap_or(&[]);
             }
             let kind = if tag == b'E' { "error" } else { "notice" };
-            out.push_str(&format!(
-                "{kind}: {} {} {}\n",
-                clean(&severity),
-                clean(&code),
-                clean(&message)
-            ));
+            out.line(&[
+                kind,
+                ": ",
+                &clean(&severity),
+                " ",
+                &clean(&code),
+                " ",
+                &clean(&message),
+            ]);
             if tag == b'E' {
                 Step::Done
             } else {
@@ -208,10 +218,37 @@ pub(crate) fn render(tag: u8, body: &[u8], out: &mut String) -> Step {
         // BackendKeyData, NegotiateProtocolVersion: nothing to report.
         b'K' | b'v' => Step::More,
         other => {
-            out.push_str(&format!("garbage: message type 0x{other:02x}\n"));
+            out.field("garbage", &format!("message type 0x{other:02x}"));
             Step::Done
         }
     }
+}
+
+/// Render backend messages already received (tag, length, body, as on
+/// the wire) as the exchange would, under `cap` bytes: the render path,
+/// for fuzzing and tests. Stops at the first malformed message.
+pub fn render_messages_bytes(mut bytes: &[u8], cap: usize) -> String {
+    let mut out = Lines::new(cap, MAX_MESSAGES + 1);
+    for _ in 0..MAX_MESSAGES {
+        let Some((&tag, rest)) = bytes.split_first() else {
+            break;
+        };
+        let Some(len) = be_u32(rest).map(|n| n as usize) else {
+            break;
+        };
+        let Some(body) = (4..=MAX_MESSAGE)
+            .contains(&len)
+            .then(|| rest.get(4..len))
+            .flatten()
+        else {
+            break;
+        };
+        if render(tag, body, &mut out) == Step::Done || out.is_full() {
+            break;
+        }
+        bytes = &rest[len..];
+    }
+    out.into_string()
 }
 
 fn be_u32(b: &[u8]) -> Option<u32> {
@@ -228,10 +265,7 @@ fn cstrings(b: &[u8]) -> Vec<String> {
 
 /// Server text ends up in reports: one line, printable, bounded.
 fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect()
+    super::text::clean_line(s, 300)
 }
 
 #[cfg(test)]
@@ -304,6 +338,40 @@ mod tests {
         );
     }
 
+    async fn run_capped(bytes: Vec<u8>, cap: usize) -> String {
+        let (client, mut server) = tokio::io::duplex(1 << 16);
+        tokio::spawn(async move {
+            let _ = server.write_all(&bytes).await;
+            let _ = server.shutdown().await;
+            let _ = tokio::io::copy(&mut server, &mut tokio::io::sink()).await;
+        });
+        let limits = Limits {
+            body_cap: cap,
+            ..Limits::default()
+        };
+        let startup = startup_message("postgres", "postgres");
+        let r = talk(client, "postgres: ssl=no", &startup, &limits).await;
+        r.unwrap().text().to_string()
+    }
+
+    #[tokio::test]
+    async fn multibyte_text_at_every_cap_never_panics_or_forges_lines() {
+        // A parameter of 3-byte characters and a newline, cut by the cap
+        // wherever it falls (it used to be cut inside a character).
+        let mut body = b"server_version\0".to_vec();
+        body.extend_from_slice("€".repeat(120).as_bytes());
+        body.extend_from_slice(b"\nauth: ok\0");
+        let mut b = msg(b'S', &body);
+        b.extend(msg(b'Z', b"I"));
+        for cap in 0..500 {
+            let text = run_capped(b.clone(), cap).await;
+            assert!(text.len() <= cap, "cap {cap}");
+            assert!(!text.lines().any(|l| l.starts_with("auth")), "{text}");
+        }
+        let text = run_capped(b, 4096).await;
+        assert_eq!(text.lines().count(), 3, "{text}");
+    }
+
     #[tokio::test]
     async fn garbage_is_bounded_and_never_panics() {
         assert!(run(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec())
@@ -327,7 +395,7 @@ mod tests {
         }
         let text = run(many).await.unwrap();
         assert_eq!(text.lines().count(), MAX_MESSAGES);
-        let mut out = String::new();
+        let mut out = Lines::new(1 << 20, 1 << 20);
         for tag in 0..=255u8 {
             for body in [&b""[..], b"\0", b"\xff\xff\xff\xff\xff", b"S\0"] {
                 let _ = render(tag, body, &mut out);

@@ -9,6 +9,9 @@ use rustls::{DigitallySignedStruct, SignatureScheme};
 
 pub use tokio_rustls::TlsConnector;
 
+/// Longest subject or issuer reported, in characters.
+const MAX_NAME: usize = 512;
+
 #[derive(Debug)]
 struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
 
@@ -70,10 +73,15 @@ pub fn tls_connector() -> TlsConnector {
 }
 
 /// Describe the leaf certificate; `None` when it cannot be parsed.
-pub(crate) fn describe(der: &[u8]) -> Option<TlsInfo> {
+pub fn describe(der: &[u8]) -> Option<TlsInfo> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    // Names are the server's to choose: compared whole, reported as one
+    // bounded line (a subject may carry kilobytes, newlines included).
     let subject = cert.subject().to_string();
     let issuer = cert.issuer().to_string();
+    let self_signed = subject == issuer;
+    let subject = super::text::clean_line(&subject, MAX_NAME);
+    let issuer = super::text::clean_line(&issuer, MAX_NAME);
     let not_after = cert
         .validity()
         .not_after
@@ -81,7 +89,7 @@ pub(crate) fn describe(der: &[u8]) -> Option<TlsInfo> {
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| cert.validity().not_after.to_string());
     Some(TlsInfo {
-        self_signed: subject == issuer,
+        self_signed,
         subject,
         issuer,
         not_after,
