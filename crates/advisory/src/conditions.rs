@@ -78,7 +78,7 @@ impl Condition {
 
     /// Whether this condition is about `m`.
     pub fn is_for(&self, m: &Match) -> bool {
-        m.id == self.advisory || m.aliases.iter().any(|a| *a == self.advisory)
+        m.id == self.advisory || m.aliases.contains(&self.advisory)
     }
 
     /// The verdict for `version` of `product`, reading the file through
