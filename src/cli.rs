@@ -54,6 +54,17 @@ pub enum HistoryFormat {
     Markdown,
 }
 
+/// `--format` of `aimap show`: the history formats, and the BOM formats
+/// the dashboard also exports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    Table,
+    Json,
+    Markdown,
+    Cyclonedx,
+    Spdx,
+}
+
 /// `aimap serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -105,12 +116,12 @@ pub enum Command {
         #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
         format: HistoryFormat,
     },
-    /// Show one stored run: its services, components and findings
+    /// Show one stored run: its services, components and findings (an inventory run also as CycloneDX or SPDX)
     Show {
         /// Run id, unique prefix, `last` or `last:KIND`
         run: String,
-        #[arg(short, long, value_enum, default_value_t = HistoryFormat::Table)]
-        format: HistoryFormat,
+        #[arg(short, long, value_enum, default_value_t = ShowFormat::Table)]
+        format: ShowFormat,
     },
     /// What changed between two runs (default: the newest run and the one before it with the same targets)
     Diff {
@@ -295,9 +306,12 @@ pub struct ScanArgs {
     /// Extra probe rules (*.toml); a rule with a built-in id replaces it
     #[arg(long, value_name = "DIR", env = "AIMAP_RULES")]
     pub rules: Option<PathBuf>,
-    /// table, json or jsonl [default: table]
+    /// table, json, jsonl, or the AI-BOM of what was found: cyclonedx or spdx [default: table]
     #[arg(short, long, env = "AIMAP_FORMAT")]
     pub format: Option<String>,
+    /// CycloneDX version with --format cyclonedx: 1.6 or 1.7 [default: 1.6]
+    #[arg(long, value_name = "VERSION")]
+    pub spec: Option<String>,
     /// Write the report here instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

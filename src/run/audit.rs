@@ -165,12 +165,17 @@ fn remember_audit(
         parent: None,
     };
     let result = remember.record(new, summary, |w| {
+        // Model findings keep their byte offsets in the store.
         let model = reports
             .iter()
-            .flat_map(|r| r.findings.iter().map(|f| &f.finding));
-        let config = config_reports.iter().flat_map(|c| c.findings.iter());
-        for (f, key) in numbered_keys(model.chain(config)) {
-            w.finding_keyed(f, key)?;
+            .flat_map(|r| r.findings.iter().map(|f| (&f.finding, f.byte_offset)));
+        let config = config_reports
+            .iter()
+            .flat_map(|c| c.findings.iter().map(|f| (f, None)));
+        let all: Vec<_> = model.chain(config).collect();
+        let keys = numbered_keys(all.iter().map(|(f, _)| *f));
+        for ((f, key), (_, offset)) in keys.into_iter().zip(&all) {
+            w.finding_at(f, key, *offset)?;
         }
         Ok(())
     });

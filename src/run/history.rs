@@ -1,12 +1,13 @@
 //! `aimap runs`, `show`, `diff`, `prune` and `run status`: reading the store.
 use std::io::{IsTerminal, Write};
 
+use aimap_report::bom::{render_stored, StoredBom};
 use aimap_report::history::{self, HistoryFormat as Fmt};
 use aimap_report::Style;
 use aimap_store::{RunKind, Store};
 use anyhow::{bail, Result};
 
-use crate::cli::{HistoryFormat, StoreArgs};
+use crate::cli::{HistoryFormat, ShowFormat, StoreArgs};
 use crate::run::exit;
 use crate::run::store::{for_reading, runtime};
 
@@ -57,7 +58,14 @@ pub fn runs(args: &StoreArgs, limit: u32, kind: Option<&str>, fmt: HistoryFormat
     })
 }
 
-pub fn show(args: &StoreArgs, spec: &str, fmt: HistoryFormat) -> Result<u8> {
+pub fn show(args: &StoreArgs, spec: &str, fmt: ShowFormat) -> Result<u8> {
+    let fmt = match fmt {
+        ShowFormat::Table => HistoryFormat::Table,
+        ShowFormat::Json => HistoryFormat::Json,
+        ShowFormat::Markdown => HistoryFormat::Markdown,
+        ShowFormat::Cyclonedx => return show_bom(args, spec, StoredBom::CycloneDx("1.6")),
+        ShowFormat::Spdx => return show_bom(args, spec, StoredBom::Spdx),
+    };
     with_store(args, async |store, out| {
         let run = store.resolve(spec).await?;
         let services = store.services(&run.id).await?;
@@ -73,6 +81,25 @@ pub fn show(args: &StoreArgs, spec: &str, fmt: HistoryFormat) -> Result<u8> {
             fmt.into(),
             style(),
         )?;
+        Ok(exit::OK)
+    })
+}
+
+/// A stored inventory run as a BOM: the dashboard's SBOM download, byte
+/// for byte (one assembly and writer, aimap-report's `bom`).
+fn show_bom(args: &StoreArgs, spec: &str, format: StoredBom<'_>) -> Result<u8> {
+    with_store(args, async |store, out| {
+        let run = store.resolve(spec).await?;
+        if run.kind != RunKind::Inventory {
+            bail!(
+                "run {} is a {} run: only inventory runs have an SBOM",
+                run.id,
+                run.kind
+            );
+        }
+        let rows = store.components(&run.id).await?;
+        let findings = store.findings(&run.id).await?;
+        out.write_all(render_stored(format, &run, &rows, &findings)?.as_bytes())?;
         Ok(exit::OK)
     })
 }

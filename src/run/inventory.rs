@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use aimap_advisory::{Index, Match};
-use aimap_inventory::bom::{self, DocInfo, Vulnerability};
+use aimap_report::bom::{self, DocInfo, Vulnerability};
 use aimap_inventory::{Component, Inventory, Limits};
 use aimap_model::{Finding, Severity};
 use anyhow::{bail, Context, Result};

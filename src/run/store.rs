@@ -79,8 +79,8 @@ pub fn label(parts: &[String], suffix: &str) -> String {
     s
 }
 
-/// Keys for a list of findings: the fingerprint, numbered (`#2`, `#3`)
-/// when one rule hits one subject more than once.
+/// Keys for a list of findings: the identity, numbered (`#2`, `#3`) when
+/// one finding repeats (one rule, one file, one value written twice).
 pub fn numbered_keys<'a>(
     findings: impl IntoIterator<Item = &'a aimap_model::Finding>,
 ) -> Vec<(&'a aimap_model::Finding, String)> {
@@ -88,7 +88,7 @@ pub fn numbered_keys<'a>(
     findings
         .into_iter()
         .map(|f| {
-            let fp = f.fingerprint();
+            let fp = f.identity();
             let n = seen.entry(fp.clone()).or_insert(0);
             *n += 1;
             let key = if *n == 1 { fp } else { format!("{fp}#{n}") };

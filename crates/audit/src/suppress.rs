@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use aimap_model::{Finding, Subject};
+use aimap_model::Finding;
 use serde::{Deserialize, Serialize};
 
 use crate::error::AuditError;
@@ -42,14 +42,11 @@ pub fn inline(lines: &[&str], rule: &str, line: u32) -> Option<String> {
     None
 }
 
-/// A finding's identity for baselines: rule, file and what was seen, not
-/// the line number, so edits elsewhere in the file keep it matching.
+/// A finding's identity for baselines: [`Finding::identity`], the key the
+/// store and `diff` use too (rule, file and what was seen, not the line
+/// number, so edits elsewhere in the file keep it matching).
 pub fn baseline_key(f: &Finding) -> String {
-    let path = match &f.subject {
-        Subject::File { path, .. } => path.clone(),
-        other => other.key(),
-    };
-    format!("{}@{}#{}", f.id, path, f.evidence)
+    f.identity()
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

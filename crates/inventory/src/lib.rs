@@ -4,14 +4,13 @@
 //! inventory branch of aimap. A source (a directory or root filesystem,
 //! a `docker save` tarball or OCI image layout, or the running host)
 //! yields files; one analyzer per ecosystem or file kind turns each into
-//! [`Component`]s; [`bom`] writes CycloneDX or SPDX. Matching components
+//! [`Component`]s; aimap-report's `bom` writes CycloneDX or SPDX. Matching components
 //! against advisories happens in the binary, which alone sees both this
 //! crate and aimap-advisory. Nothing here executes, loads or extracts what
 //! it reads: archives are streamed in memory and every read is capped.
 #![forbid(unsafe_code)]
 
 pub mod analyze;
-pub mod bom;
 mod component;
 mod distro;
 mod error;

@@ -110,9 +110,33 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Identity across runs: the same rule on the same subject.
+    /// The rule on the subject's address, line included (`privileged@compose.yaml:7`):
+    /// what SARIF's `partialFingerprints` and the Markdown history show.
+    /// Not an identity across edits; see [`Finding::identity`].
     pub fn fingerprint(&self) -> String {
         format!("{}@{}", self.id, self.subject.key())
+    }
+
+    /// What makes this finding the same finding in another run, and the
+    /// key the store, `diff`, `watch` and audit baselines all use: the rule
+    /// and what it is about, never where in a file it was written.
+    ///
+    /// * a service: the rule at its address and port (`redis-unauthenticated@127.0.0.1:6379`);
+    /// * a component: the advisory on its package URL (`GO-2024-2901@pkg:golang/…@v1.2.3`);
+    /// * a place in a file: the rule, the file and the value it judged
+    ///   (`privileged@compose.yaml#privileged: true`). Audit evidence is
+    ///   the resolved setting (`cap_add: SYS_ADMIN`, `volume /var/run/docker.sock`),
+    ///   so inserting lines above it, or reformatting around it, keeps the
+    ///   identity, while changing the value makes it another finding.
+    ///
+    /// Two findings of one rule on one file with the same value (two
+    /// privileged services) share an identity; whoever stores them numbers
+    /// the repeats (`#2`) in report order.
+    pub fn identity(&self) -> String {
+        match &self.subject {
+            Subject::File { path, .. } => format!("{}@{}#{}", self.id, path, self.evidence),
+            other => format!("{}@{}", self.id, other.key()),
+        }
     }
 }
 
@@ -140,6 +164,69 @@ mod tests {
             column: None,
         };
         assert_eq!(file.key(), "compose.yaml:7");
+    }
+
+    fn config_finding(line: u32, evidence: &str) -> Finding {
+        Finding {
+            id: "privileged".into(),
+            kind: FindingKind::Misconfiguration,
+            severity: Severity::High,
+            title: "t".into(),
+            description: String::new(),
+            subject: Subject::File {
+                path: "compose.yaml".into(),
+                line: Some(line),
+                column: Some(5),
+            },
+            evidence: evidence.into(),
+            remediation: "r".into(),
+            references: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn identity_ignores_where_in_the_file_but_not_what() {
+        let here = config_finding(7, "privileged: true");
+        let moved = config_finding(19, "privileged: true");
+        assert_eq!(here.identity(), moved.identity());
+        assert_eq!(here.identity(), "privileged@compose.yaml#privileged: true");
+        assert_ne!(here.fingerprint(), moved.fingerprint(), "the address moves");
+        let other_value = config_finding(7, "cap_add: SYS_ADMIN");
+        assert_ne!(here.identity(), other_value.identity());
+        let mut other_file = here.clone();
+        other_file.subject = Subject::File {
+            path: "other/compose.yaml".into(),
+            line: Some(7),
+            column: None,
+        };
+        assert_ne!(here.identity(), other_file.identity());
+        let mut other_rule = here.clone();
+        other_rule.id = "host-pid".into();
+        assert_ne!(here.identity(), other_rule.identity());
+    }
+
+    #[test]
+    fn identity_of_services_and_components_is_rule_at_subject() {
+        let mut f = config_finding(1, "anything");
+        f.id = "redis-unauthenticated".into();
+        f.subject = Subject::Service {
+            host: "::1".into(),
+            port: 6379,
+            service: "redis".into(),
+        };
+        assert_eq!(f.identity(), "redis-unauthenticated@[::1]:6379");
+        f.id = "GO-2024-2901".into();
+        f.subject = Subject::Component {
+            purl: "pkg:golang/github.com/ollama/ollama@v0.1.32".into(),
+        };
+        assert_eq!(
+            f.identity(),
+            "GO-2024-2901@pkg:golang/github.com/ollama/ollama@v0.1.32"
+        );
+        // Evidence (which may quote a changing banner) is no part of it.
+        let mut g = f.clone();
+        g.evidence = "different".into();
+        assert_eq!(f.identity(), g.identity());
     }
 
     #[test]

@@ -2,13 +2,14 @@
 //! Each comes as an aligned table, Markdown, or JSON.
 use std::io::{self, Write};
 
-use aimap_model::{Finding, Service, Severity};
+use aimap_model::{Finding, FindingKind, Service, Severity, Subject};
 use aimap_store::{
     rfc3339, ComponentRow, Diff, FindingBrief, RunSummary, ServiceBrief, ShardInfo, StoredFinding,
 };
 use serde::Serialize;
 
 use crate::grid::{md_cell, Grid};
+use crate::vulngroup::VulnGroup;
 use crate::Style;
 
 /// The history commands' formats.
@@ -165,8 +166,52 @@ pub fn write_run(
         grid_out(out, &g, fmt, st)?;
         writeln!(out)?;
     }
-    for f in findings {
+    // A service's advisories under the one upgrade that fixes them; the
+    // other findings one by one (`--format json` keeps every finding).
+    let groups: Vec<(&Service, VulnGroup)> = services
+        .iter()
+        .filter_map(|s| VulnGroup::of(s).map(|g| (s, g)))
+        .collect();
+    let in_group = |f: &Finding| {
+        f.kind == FindingKind::Vulnerability
+            && matches!(&f.subject, Subject::Service { host, port, .. }
+                if groups.iter().any(|(s, _)| &s.host == host && s.port == *port))
+    };
+    for f in findings.iter().filter(|f| !in_group(&f.finding)) {
         write_finding(out, &f.finding, f.first_seen_ms, md, st)?;
+    }
+    for (s, g) in &groups {
+        let at = endpoint(&s.host, s.port);
+        if md {
+            writeln!(out, "\n## {} — {}\n", md_cell(&at), md_cell(&g.headline()))?;
+        } else {
+            writeln!(out, "\n{}  {}", at, st.severity(g.worst(), &g.headline()))?;
+        }
+        for v in &g.advisories {
+            let fixed = v.fixed.as_deref().unwrap_or("no fix known");
+            if md {
+                writeln!(
+                    out,
+                    "- **{}** `{}` {} (fixed in {})",
+                    v.severity,
+                    v.id,
+                    md_cell(&v.summary),
+                    md_cell(fixed)
+                )?;
+            } else {
+                let sev = st.severity(
+                    v.severity,
+                    &format!("{:<8}", v.severity.as_str().to_uppercase()),
+                );
+                writeln!(
+                    out,
+                    "    {sev} {}  {}  ({})",
+                    v.id,
+                    v.summary,
+                    st.dim(fixed)
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -5,12 +5,14 @@
 //! table and JSON, which need everything, buffer inside themselves).
 #![forbid(unsafe_code)]
 
+pub mod bom;
 mod grid;
 pub mod history;
 mod json;
 mod sarif;
 mod style;
 mod table;
+pub mod vulngroup;
 
 use std::io::{self, Write};
 
@@ -37,6 +39,25 @@ pub enum Format {
     Table,
     Json,
     JsonLines,
+    /// The scan's AI-BOM, CycloneDX of this spec version ("1.6", "1.7").
+    CycloneDx(&'static str),
+    /// The scan's AI-BOM as SPDX 2.3.
+    Spdx,
+}
+
+impl Format {
+    /// `cyclonedx` with another spec version (`--spec`); other formats as they are.
+    pub fn with_spec(self, spec: &str) -> Result<Self, String> {
+        let spec = match spec {
+            "1.6" => "1.6",
+            "1.7" => "1.7",
+            other => return Err(format!("unknown CycloneDX version {other:?} (1.6, 1.7)")),
+        };
+        Ok(match self {
+            Self::CycloneDx(_) => Self::CycloneDx(spec),
+            other => other,
+        })
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -46,7 +67,11 @@ impl std::str::FromStr for Format {
             "table" => Ok(Self::Table),
             "json" => Ok(Self::Json),
             "jsonl" => Ok(Self::JsonLines),
-            other => Err(format!("unknown format {other:?} (table, json, jsonl)")),
+            "cyclonedx" => Ok(Self::CycloneDx("1.6")),
+            "spdx" => Ok(Self::Spdx),
+            other => Err(format!(
+                "unknown format {other:?} (table, json, jsonl, cyclonedx, spdx)"
+            )),
         }
     }
 }
@@ -57,5 +82,33 @@ pub fn sink<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> Box<d
         Format::Table => Box::new(TableSink::new(out, style)),
         Format::Json => Box::new(JsonSink::new(out)),
         Format::JsonLines => Box::new(JsonLinesSink::new(out)),
+        Format::CycloneDx(spec) => Box::new(BomSink {
+            out,
+            format: Format::CycloneDx(spec),
+        }),
+        Format::Spdx => Box::new(BomSink {
+            out,
+            format: Format::Spdx,
+        }),
+    }
+}
+
+/// A BOM needs every service (models and advisories are cross-referenced),
+/// so it is written once, at the end.
+struct BomSink<'w> {
+    out: Box<dyn Write + 'w>,
+    format: Format,
+}
+
+impl Sink for BomSink<'_> {
+    fn finish(&mut self, report: &ScanReport) -> io::Result<()> {
+        let text = match self.format {
+            Format::Spdx => bom::write_scan_spdx(report),
+            Format::CycloneDx(spec) => bom::write_scan(report, spec),
+            _ => unreachable!("only BOM formats make a BomSink"),
+        }?;
+        self.out.write_all(text.as_bytes())?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
     }
 }

@@ -1,8 +1,11 @@
 use std::io::{self, Write};
 
-use aimap_model::{open_capabilities, AuthVerdict, Label, ScanReport, Service, Severity};
+use aimap_model::{
+    open_capabilities, AuthVerdict, FindingKind, Label, ScanReport, Service, Severity,
+};
 
 use crate::grid::Grid;
+use crate::vulngroup::VulnGroup;
 use crate::{Sink, Style};
 
 /// A readable summary: one row per service, then each finding with its
@@ -127,7 +130,15 @@ impl Sink for TableSink<'_> {
                 }
             })?;
         }
-        let mut findings: Vec<_> = report.findings().collect();
+        // A service's advisories are grouped below under the upgrade that
+        // fixes them; the rest are listed one by one.
+        let grouped = |f: &&aimap_model::Finding| {
+            f.kind == FindingKind::Vulnerability
+                && report.services.iter().any(|s| {
+                    !s.vulnerabilities.is_empty() && s.findings.iter().any(|g| std::ptr::eq(g, *f))
+                })
+        };
+        let mut findings: Vec<_> = report.findings().filter(|f| !grouped(f)).collect();
         findings.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -153,6 +164,7 @@ impl Sink for TableSink<'_> {
             writeln!(self.out, "         {} {evidence}", st.dim("evidence:"))?;
             writeln!(self.out, "         {} {}", st.dim("fix:"), f.remediation)?;
         }
+        write_groups(&mut self.out, st, &services)?;
         let s = &report.stats;
         writeln!(self.out)?;
         let interrupted = if s.interrupted { " (interrupted)" } else { "" };
@@ -172,4 +184,41 @@ impl Sink for TableSink<'_> {
         }
         self.out.flush()
     }
+}
+
+/// Each service's advisories under one headline, worst service first.
+fn write_groups(out: &mut dyn Write, st: Style, services: &[&Service]) -> io::Result<()> {
+    let mut groups: Vec<(&Service, VulnGroup)> = services
+        .iter()
+        .filter_map(|s| VulnGroup::of(s).map(|g| (*s, g)))
+        .collect();
+    if groups.is_empty() {
+        return Ok(());
+    }
+    groups.sort_by(|a, b| {
+        b.1.worst()
+            .cmp(&a.1.worst())
+            .then(b.1.advisories.len().cmp(&a.1.advisories.len()))
+    });
+    writeln!(out)?;
+    writeln!(out, "{}", st.bold("VULNERABILITIES"))?;
+    for (s, g) in groups {
+        let head = st.severity(g.worst(), &g.headline());
+        writeln!(out, "{}  {head}", endpoint(s))?;
+        for v in &g.advisories {
+            let sev = st.severity(
+                v.severity,
+                &format!("{:<8}", v.severity.as_str().to_uppercase()),
+            );
+            let fixed = v.fixed.as_deref().unwrap_or("no fix known");
+            writeln!(
+                out,
+                "    {sev} {}  {}  ({})",
+                v.id,
+                v.summary,
+                st.dim(fixed)
+            )?;
+        }
+    }
+    Ok(())
 }

@@ -7,8 +7,9 @@
 //! ```
 //! One schema (migrations/, dialect-neutral SQL) and one code path for both
 //! engines through sqlx's `Any` driver. A finding keeps its identity
-//! across runs through its fingerprint (rule id @ subject key), which is
-//! what diffs and first-seen times are keyed on.
+//! across runs through its key, [`aimap_model::Finding::identity`] (the
+//! rule and what it is about, never a line number), which is what diffs,
+//! watch alerts and first-seen times are keyed on.
 #![forbid(unsafe_code)]
 
 mod clock;
@@ -19,6 +20,7 @@ mod open;
 mod prune;
 mod query;
 mod read;
+mod rekey;
 mod runs;
 mod sql;
 mod write;
@@ -31,7 +33,7 @@ pub use diff::{
     ServiceChange,
 };
 pub use error::{Result, StoreError};
-pub use migrate::SCHEMA_VERSION;
+pub use migrate::{MIGRATION_COUNT, SCHEMA_VERSION};
 pub use open::{Backend, Location};
 pub use prune::PruneStats;
 pub use query::{

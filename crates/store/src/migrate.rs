@@ -10,28 +10,79 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::error::{db, Result, StoreError};
 use crate::open::Backend;
 
-/// (version, name, SQL). Append only: a released migration never changes.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("../migrations/0001_init.sql")),
-    (
+/// One schema step: SQL, and for a data migration a step in Rust after it.
+#[derive(Clone, Copy)]
+struct Migration {
+    version: i64,
+    name: &'static str,
+    /// Dialect-neutral SQL; empty for a step that is Rust only.
+    sql: &'static str,
+    rust: Option<Step>,
+}
+
+/// A data migration, run in the migration's transaction.
+#[derive(Clone, Copy)]
+enum Step {
+    /// Schema 5: audit findings re-keyed by [`aimap_model::Finding::identity`].
+    RekeyFileFindings,
+}
+
+const fn sql(version: i64, name: &'static str, sql: &'static str) -> Migration {
+    Migration {
+        version,
+        name,
+        sql,
+        rust: None,
+    }
+}
+
+/// Append only: a released migration never changes. Each is applied when
+/// its version is not yet recorded, not merely when it is above the
+/// highest recorded one, so migrations written side by side (4 on one
+/// branch, 5 on another) both reach every store, whichever came first.
+const MIGRATIONS: &[Migration] = &[
+    sql(1, "init", include_str!("../migrations/0001_init.sql")),
+    sql(
         2,
         "dashboard indexes",
         include_str!("../migrations/0002_dashboard_indexes.sql"),
     ),
-    (
+    sql(
         3,
         "capabilities",
         include_str!("../migrations/0003_capabilities.sql"),
     ),
-    (
-        4,
-        "probe errors",
-        include_str!("../migrations/0004_probe_errors.sql"),
-    ),
+    Migration {
+        version: 4,
+        name: "probe errors",
+        sql: include_str!("../migrations/0004_probe_errors.sql"),
+        rust: None,
+    },
+    Migration {
+        version: 5,
+        name: "finding identity",
+        sql: "",
+        rust: Some(Step::RekeyFileFindings),
+    },
 ];
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+/// The schema version this build writes: its newest migration.
+pub const SCHEMA_VERSION: i64 = newest(MIGRATIONS);
+
+/// How many migrations this build knows (rows `aimap_schema` ends with).
+pub const MIGRATION_COUNT: usize = MIGRATIONS.len();
+
+const fn newest(list: &[Migration]) -> i64 {
+    let mut i = 0;
+    let mut max = 0;
+    while i < list.len() {
+        if list[i].version > max {
+            max = list[i].version;
+        }
+        i += 1;
+    }
+    max
+}
 
 /// An arbitrary constant: the PostgreSQL advisory lock aimap migrates under.
 const PG_LOCK_KEY: i64 = 0x0a1a_4a90;
@@ -86,7 +137,7 @@ async fn apply(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<()> {
         Backend::Postgres => "BEGIN",
     };
     conn.execute(begin).await.map_err(db("begin migration"))?;
-    match apply_in_transaction(conn).await {
+    match apply_in_transaction(conn, MIGRATIONS).await {
         Ok(()) => {
             conn.execute("COMMIT")
                 .await
@@ -100,33 +151,113 @@ async fn apply(conn: &mut sqlx::AnyConnection, backend: Backend) -> Result<()> {
     }
 }
 
-async fn apply_in_transaction(conn: &mut sqlx::AnyConnection) -> Result<()> {
+async fn apply_in_transaction(
+    conn: &mut sqlx::AnyConnection,
+    migrations: &[Migration],
+) -> Result<()> {
     conn.execute(
         "CREATE TABLE IF NOT EXISTS aimap_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_ms BIGINT NOT NULL)",
     )
     .await
     .map_err(db("create the schema table"))?;
-    let current: i64 = sqlx::query("SELECT COALESCE(MAX(version), 0) FROM aimap_schema")
-        .fetch_one(&mut *conn)
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM aimap_schema")
+        .fetch_all(&mut *conn)
         .await
         .map_err(db("read the schema version"))?
-        .try_get(0)
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()
         .map_err(db("read the schema version"))?;
-    if current > SCHEMA_VERSION {
-        return Err(StoreError::TooNew {
-            found: current,
-            known: SCHEMA_VERSION,
-        });
+    let known = newest(migrations);
+    if let Some(&found) = applied.iter().filter(|&&v| v > known).max() {
+        return Err(StoreError::TooNew { found, known });
     }
-    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        conn.execute(sql).await.map_err(db("apply a migration"))?;
+    for m in migrations.iter().filter(|m| !applied.contains(&m.version)) {
+        if !m.sql.is_empty() {
+            conn.execute(m.sql).await.map_err(db("apply a migration"))?;
+        }
+        match m.rust {
+            Some(Step::RekeyFileFindings) => crate::rekey::file_findings(conn).await?,
+            None => {}
+        }
         sqlx::query("INSERT INTO aimap_schema (version, name, applied_ms) VALUES ($1, $2, $3)")
-            .bind(version)
-            .bind(name)
+            .bind(m.version)
+            .bind(m.name)
             .bind(crate::clock::now_ms())
             .execute(&mut *conn)
             .await
             .map_err(db("record a migration"))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Location, Store};
+
+    /// Stands in for a migration written on another branch.
+    const FOUR: Migration = sql(4, "four", "CREATE TABLE four_was_here (x BIGINT)");
+
+    async fn versions(conn: &mut sqlx::AnyConnection) -> Vec<i64> {
+        sqlx::query_scalar("SELECT version FROM aimap_schema ORDER BY version")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap()
+    }
+
+    fn with_four() -> Vec<Migration> {
+        let mut list = MIGRATIONS.to_vec();
+        list.push(FOUR);
+        list.sort_by_key(|m| m.version);
+        list
+    }
+
+    #[tokio::test]
+    async fn migrations_apply_in_either_order_of_arrival() {
+        let dir = tempfile::tempdir().unwrap();
+        // A store made without 4 (5 already applied) gets 4 later.
+        let loc = Location::parse(dir.path().join("a.db").to_str().unwrap()).unwrap();
+        let store = Store::open(&loc).await.unwrap();
+        let mut conn = store.pool().acquire().await.unwrap();
+        assert_eq!(versions(&mut conn).await, [1, 2, 3, 5]);
+        apply_in_transaction(&mut conn, &with_four()).await.unwrap();
+        assert_eq!(versions(&mut conn).await, [1, 2, 3, 4, 5]);
+        sqlx::query("SELECT COUNT(*) FROM four_was_here")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("4 applied");
+        // Applying again changes nothing (and does not fail on the table).
+        apply_in_transaction(&mut conn, &with_four()).await.unwrap();
+        assert_eq!(versions(&mut conn).await, [1, 2, 3, 4, 5]);
+
+        // A store that had 4 first gets 5 on top.
+        let loc = Location::parse(dir.path().join("b.db").to_str().unwrap()).unwrap();
+        let pool = crate::open::connect(&loc).await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        let first: Vec<Migration> = with_four().into_iter().filter(|m| m.version < 5).collect();
+        apply_in_transaction(&mut conn, &first).await.unwrap();
+        assert_eq!(versions(&mut conn).await, [1, 2, 3, 4]);
+        apply_in_transaction(&mut conn, &with_four()).await.unwrap();
+        assert_eq!(versions(&mut conn).await, [1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn a_newer_store_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let loc = Location::parse(dir.path().join("n.db").to_str().unwrap()).unwrap();
+        let store = Store::open(&loc).await.unwrap();
+        sqlx::query(
+            "INSERT INTO aimap_schema (version, name, applied_ms) VALUES (99, 'future', 0)",
+        )
+        .execute(store.pool())
+        .await
+        .unwrap();
+        store.close().await;
+        match Store::open(&loc).await {
+            Err(StoreError::TooNew { found: 99, known }) => assert_eq!(known, SCHEMA_VERSION),
+            Err(e) => panic!("wrong error: {e}"),
+            Ok(_) => panic!("a newer schema was accepted"),
+        }
+    }
 }

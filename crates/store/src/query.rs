@@ -727,12 +727,7 @@ impl Store {
     }
 }
 
+/// A row of (body, fingerprint, first seen).
 fn stored_finding(r: &AnyRow) -> Result<StoredFinding> {
-    let get = |e| corrupt("findings", e);
-    let body: String = r.try_get(0).map_err(get)?;
-    Ok(StoredFinding {
-        finding: serde_json::from_str(&body).map_err(|e| corrupt("findings", e))?,
-        fingerprint: r.try_get(1).map_err(get)?,
-        first_seen_ms: r.try_get(2).map_err(get)?,
-    })
+    crate::read::stored_finding(r)
 }

@@ -11,8 +11,42 @@ use crate::Store;
 pub struct StoredFinding {
     #[serde(flatten)]
     pub finding: Finding,
+    /// The key it is stored under: its identity, numbered if repeated.
     pub fingerprint: String,
     pub first_seen_ms: Option<i64>,
+    /// Where in a binary file (model findings), when it was stored with one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byte_offset: Option<u64>,
+}
+
+/// A row of (body, fingerprint, first seen) as a [`StoredFinding`].
+pub(crate) fn stored_finding(r: &sqlx::any::AnyRow) -> Result<StoredFinding> {
+    let get = |e| corrupt("findings", e);
+    let body: String = r.try_get(0).map_err(get)?;
+    let (finding, byte_offset) = parse_body(&body).map_err(|e| corrupt("findings", e))?;
+    Ok(StoredFinding {
+        finding,
+        fingerprint: r.try_get(1).map_err(get)?,
+        first_seen_ms: r.try_get(2).map_err(get)?,
+        byte_offset,
+    })
+}
+
+/// A stored finding body: the finding, and the byte offset that
+/// [`crate::RunWriter::finding_at`] may have put beside it. Only bodies
+/// that carry one pay for the second look.
+pub(crate) fn parse_body(body: &str) -> serde_json::Result<(Finding, Option<u64>)> {
+    #[derive(serde::Deserialize)]
+    struct Offset {
+        byte_offset: Option<u64>,
+    }
+    let finding = serde_json::from_str(body)?;
+    let offset = if body.contains("\"byte_offset\":") {
+        serde_json::from_str::<Offset>(body)?.byte_offset
+    } else {
+        None
+    };
+    Ok((finding, offset))
 }
 
 impl Store {
@@ -65,17 +99,7 @@ impl Store {
         .fetch_all(self.pool())
         .await
         .map_err(db("read findings"))?;
-        rows.iter()
-            .map(|r| {
-                let get = |e| corrupt("findings", e);
-                let body: String = r.try_get(0).map_err(get)?;
-                Ok(StoredFinding {
-                    finding: serde_json::from_str(&body).map_err(|e| corrupt("findings", e))?,
-                    fingerprint: r.try_get(1).map_err(get)?,
-                    first_seen_ms: r.try_get(2).map_err(get)?,
-                })
-            })
-            .collect()
+        rows.iter().map(stored_finding).collect()
     }
 
     /// Every component of a run, by key.

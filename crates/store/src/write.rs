@@ -156,16 +156,38 @@ impl RunWriter {
         Ok(())
     }
 
-    /// Queue a finding under its fingerprint (rule id @ subject).
+    /// Queue a finding under its identity ([`Finding::identity`]).
     pub fn finding(&mut self, f: &Finding) -> Result<()> {
-        self.finding_keyed(f, f.fingerprint())
+        self.finding_keyed(f, f.identity())
     }
 
     /// Queue a finding under an explicit key: for the rare source that
-    /// reports one rule twice on one subject (two dangerous imports in one
-    /// pickle), which numbers them so neither is lost.
+    /// reports one identity twice (two dangerous imports in one pickle),
+    /// which numbers them so neither is lost.
     pub fn finding_keyed(&mut self, f: &Finding, fingerprint: String) -> Result<()> {
-        let body = serde_json::to_string(f).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.finding_at(f, fingerprint, None)
+    }
+
+    /// [`RunWriter::finding_keyed`] for a finding in a binary file: its
+    /// byte offset is kept in the stored body (as `aimap audit --format
+    /// json` writes it), so a stored run still points at the opcode.
+    pub fn finding_at(
+        &mut self,
+        f: &Finding,
+        fingerprint: String,
+        byte_offset: Option<u64>,
+    ) -> Result<()> {
+        let invalid = |e: serde_json::Error| StoreError::Invalid(e.to_string());
+        let body = match byte_offset {
+            None => serde_json::to_string(f).map_err(invalid)?,
+            Some(offset) => {
+                let mut v = serde_json::to_value(f).map_err(invalid)?;
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("byte_offset".into(), offset.into());
+                }
+                v.to_string()
+            }
+        };
         self.findings.push(vec![
             self.run_id.as_str().into(),
             fingerprint.into(),

@@ -1,8 +1,6 @@
 //! Downloads: findings as CSV or JSON (the list's filters apply), and an
 //! inventory run as a CycloneDX 1.6 SBOM. Redacted like every other answer.
-use aimap_inventory::bom::{cyclonedx, DocInfo, Vulnerability};
-use aimap_inventory::{Component, Inventory};
-use aimap_model::{FindingKind, Subject};
+use aimap_report::bom::{render_stored, StoredBom};
 use aimap_store::{rfc3339, RunKind, StoredFinding};
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -125,57 +123,12 @@ pub async fn sbom(
         ))));
     }
     let rows = app.store.components(&run.id).await?;
-    let mut components = Vec::with_capacity(rows.len());
-    for r in rows {
-        let c: Component = serde_json::from_value(r.body).map_err(|e| {
-            tracing::error!(error = %e, run = %run.id, "stored component does not parse");
-            WebError::Internal
-        })?;
-        components.push(c);
-    }
-    let vulns: Vec<Vulnerability> = app
-        .store
-        .findings(&run.id)
-        .await?
-        .into_iter()
-        .filter(|f| f.finding.kind == FindingKind::Vulnerability)
-        .filter_map(|f| {
-            let Subject::Component { purl } = &f.finding.subject else {
-                return None;
-            };
-            let affects: Vec<String> = components
-                .iter()
-                .filter(|c| c.purl.as_deref() == Some(purl.as_str()))
-                .map(Component::key)
-                .collect();
-            Some(Vulnerability {
-                id: f.finding.id.clone(),
-                aliases: Vec::new(),
-                severity: f.finding.severity,
-                score: None,
-                summary: f.finding.title.clone(),
-                recommendation: f.finding.remediation.clone(),
-                references: f.finding.references.clone(),
-                affects,
-            })
-        })
-        .collect();
-    let inv = Inventory {
-        target: run.label.clone(),
-        source: run.params["source"]
-            .as_str()
-            .unwrap_or("directory")
-            .to_string(),
-        layers: Vec::new(),
-        components,
-        processes: Vec::new(),
-        errors: Vec::new(),
-    };
-    let doc = DocInfo {
-        timestamp: rfc3339(run.started_ms),
-        tool_version: app.version.to_string(),
-    };
-    let body = cyclonedx::write(&inv, &vulns, "1.6", &doc).map_err(|_| WebError::Internal)?;
+    let findings = app.store.findings(&run.id).await?;
+    // The same assembly and writer as `aimap show RUN --format cyclonedx`.
+    let body = render_stored(StoredBom::CycloneDx("1.6"), &run, &rows, &findings).map_err(|e| {
+        tracing::error!(error = %e, run = %run.id, "stored inventory does not render");
+        WebError::Internal
+    })?;
     let body = redact(&body).into_owned();
     Ok((
         [

@@ -237,7 +237,8 @@ pub fn settings(
         .or(cfg.format)
         .as_deref()
         .unwrap_or("table")
-        .parse()
+        .parse::<Format>()
+        .and_then(|f| f.with_spec(args.spec.as_deref().unwrap_or("1.6")))
         .map_err(anyhow::Error::msg)?;
     let fail_on = match args.fail_on.or(cfg.fail_on).as_deref().unwrap_or("high") {
         "none" => None,

@@ -192,7 +192,17 @@ pub async fn detail(
         body.push_str("</ul>");
     }
     if !s.vulnerabilities.is_empty() || !s.possible_vulnerabilities.is_empty() {
-        body.push_str(r#"<h2>Vulnerabilities</h2><table id="vulns"><thead><tr><th>Advisory</th><th>Severity</th><th>Fixed in</th><th>Summary</th></tr></thead><tbody>"#);
+        body.push_str("<h2>Vulnerabilities</h2>");
+        // The one upgrade that fixes them all, as the CLI's table says it.
+        if let Some(g) = aimap_report::vulngroup::VulnGroup::of(&s) {
+            let _ = write!(
+                body,
+                r#"<p id="vuln-group">{} {}</p>"#,
+                severity_badge(g.worst()),
+                esc(&g.headline())
+            );
+        }
+        body.push_str(r#"<table id="vulns"><thead><tr><th>Advisory</th><th>Severity</th><th>Fixed in</th><th>Summary</th></tr></thead><tbody>"#);
         for (v, possible) in s
             .vulnerabilities
             .iter()
@@ -218,7 +228,7 @@ pub async fn detail(
                 body,
                 r#"<li>{} <a href="/findings/{}">{}</a></li>"#,
                 severity_badge(f.severity),
-                enc(&f.fingerprint()),
+                enc(&f.identity()),
                 esc(&f.title)
             );
         }

@@ -4,74 +4,74 @@
 use serde::Serialize;
 
 use super::{uuid_from, DocInfo};
-use crate::component::{Component, ComponentKind, Inventory};
+use aimap_inventory::{Component, ComponentKind, Inventory};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Doc {
-    spdx_version: &'static str,
-    data_license: &'static str,
+pub(super) struct Doc {
+    pub(super) spdx_version: &'static str,
+    pub(super) data_license: &'static str,
     #[serde(rename = "SPDXID")]
-    spdx_id: &'static str,
-    name: String,
-    document_namespace: String,
-    creation_info: CreationInfo,
-    document_describes: Vec<String>,
-    packages: Vec<Package>,
-    relationships: Vec<Relationship>,
+    pub(super) spdx_id: &'static str,
+    pub(super) name: String,
+    pub(super) document_namespace: String,
+    pub(super) creation_info: CreationInfo,
+    pub(super) document_describes: Vec<String>,
+    pub(super) packages: Vec<Package>,
+    pub(super) relationships: Vec<Relationship>,
 }
 
 #[derive(Serialize)]
-struct CreationInfo {
-    created: String,
-    creators: Vec<String>,
+pub(super) struct CreationInfo {
+    pub(super) created: String,
+    pub(super) creators: Vec<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Package {
+pub(super) struct Package {
     #[serde(rename = "SPDXID")]
-    spdx_id: String,
-    name: String,
+    pub(super) spdx_id: String,
+    pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    version_info: Option<String>,
-    download_location: &'static str,
-    files_analyzed: bool,
-    license_concluded: &'static str,
-    license_declared: &'static str,
-    copyright_text: &'static str,
-    primary_package_purpose: &'static str,
+    pub(super) version_info: Option<String>,
+    pub(super) download_location: &'static str,
+    pub(super) files_analyzed: bool,
+    pub(super) license_concluded: &'static str,
+    pub(super) license_declared: &'static str,
+    pub(super) copyright_text: &'static str,
+    pub(super) primary_package_purpose: &'static str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    checksums: Vec<Checksum>,
+    pub(super) checksums: Vec<Checksum>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    external_refs: Vec<ExternalRef>,
+    pub(super) external_refs: Vec<ExternalRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    source_info: Option<String>,
+    pub(super) source_info: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    comment: Option<String>,
+    pub(super) comment: Option<String>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Checksum {
-    algorithm: &'static str,
-    checksum_value: String,
+pub(super) struct Checksum {
+    pub(super) algorithm: &'static str,
+    pub(super) checksum_value: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ExternalRef {
-    reference_category: &'static str,
-    reference_type: &'static str,
-    reference_locator: String,
+pub(super) struct ExternalRef {
+    pub(super) reference_category: &'static str,
+    pub(super) reference_type: &'static str,
+    pub(super) reference_locator: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Relationship {
-    spdx_element_id: String,
-    relationship_type: &'static str,
-    related_spdx_element: String,
+pub(super) struct Relationship {
+    pub(super) spdx_element_id: String,
+    pub(super) relationship_type: &'static str,
+    pub(super) related_spdx_element: String,
 }
 
 /// SPDX ids allow letters, digits, `.` and `-` only.

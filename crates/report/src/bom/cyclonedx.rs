@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{uuid_from, DocInfo, Vulnerability};
-use crate::component::{Component, ComponentKind, Inventory};
+use aimap_inventory::{Component, ComponentKind, Inventory};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,24 +20,24 @@ struct Bom<'a> {
 }
 
 #[derive(Serialize)]
-struct Metadata {
-    timestamp: String,
-    tools: Tools,
-    component: Root,
+pub(super) struct Metadata {
+    pub(super) timestamp: String,
+    pub(super) tools: Tools,
+    pub(super) component: Root,
 }
 
 #[derive(Serialize)]
-struct Tools {
-    components: Vec<Root>,
+pub(super) struct Tools {
+    pub(super) components: Vec<Root>,
 }
 
 #[derive(Serialize)]
-struct Root {
+pub(super) struct Root {
     #[serde(rename = "type")]
-    kind: &'static str,
-    name: String,
+    pub(super) kind: &'static str,
+    pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
+    pub(super) version: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -79,9 +79,9 @@ struct Hash {
 }
 
 #[derive(Serialize)]
-struct Property {
-    name: String,
-    value: String,
+pub(super) struct Property {
+    pub(super) name: String,
+    pub(super) value: String,
 }
 
 #[derive(Serialize)]
@@ -110,42 +110,42 @@ struct Occurrence {
 }
 
 #[derive(Serialize)]
-struct Vuln {
-    id: String,
-    source: Source,
+pub(super) struct Vuln {
+    pub(super) id: String,
+    pub(super) source: Source,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    references: Vec<VulnRef>,
-    ratings: Vec<Rating>,
-    description: String,
-    recommendation: String,
-    affects: Vec<Affect>,
+    pub(super) references: Vec<VulnRef>,
+    pub(super) ratings: Vec<Rating>,
+    pub(super) description: String,
+    pub(super) recommendation: String,
+    pub(super) affects: Vec<Affect>,
 }
 
 #[derive(Serialize)]
-struct VulnRef {
-    id: String,
-    source: Source,
+pub(super) struct VulnRef {
+    pub(super) id: String,
+    pub(super) source: Source,
 }
 
 #[derive(Serialize)]
-struct Source {
-    name: &'static str,
+pub(super) struct Source {
+    pub(super) name: &'static str,
 }
 
 #[derive(Serialize)]
-struct Rating {
-    severity: &'static str,
+pub(super) struct Rating {
+    pub(super) severity: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f64>,
+    pub(super) score: Option<f64>,
 }
 
 #[derive(Serialize)]
-struct Affect {
+pub(super) struct Affect {
     #[serde(rename = "ref")]
-    reference: String,
+    pub(super) reference: String,
 }
 
-fn prop(name: &str, value: impl ToString) -> Property {
+pub(super) fn prop(name: &str, value: impl ToString) -> Property {
     Property {
         name: format!("aimap:{name}"),
         value: value.to_string(),
@@ -229,7 +229,7 @@ fn component(c: &Component) -> Cdx {
     }
 }
 
-fn vuln(v: &Vulnerability) -> Vuln {
+pub(super) fn vuln(v: &Vulnerability) -> Vuln {
     let source = |id: &str| if id.starts_with("CVE-") { "NVD" } else { "OSV" };
     Vuln {
         id: v.id.clone(),

@@ -1,7 +1,16 @@
-//! BOM writers: one neutral [`Inventory`](crate::Inventory) → CycloneDX
-//! JSON (1.6 or 1.7) or SPDX 2.3 JSON, each with its own serde types.
+//! BOM writers: one neutral [`Inventory`](aimap_inventory::Inventory) →
+//! CycloneDX JSON (1.6 or 1.7) or SPDX 2.3 JSON, each with its own serde
+//! types. They live here, not in aimap-inventory, so that `aimap inventory`,
+//! `aimap show` and the dashboard render a run with the same code.
 pub mod cyclonedx;
+mod scan;
+mod scan_spdx;
 pub mod spdx;
+mod stored;
+
+pub use scan::write_scan;
+pub use scan_spdx::write_scan_spdx;
+pub use stored::{render_stored, stored_inventory, StoredBom};
 
 use aimap_model::Severity;
 use sha2::{Digest, Sha256};
@@ -17,7 +26,7 @@ pub struct Vulnerability {
     pub summary: String,
     pub recommendation: String,
     pub references: Vec<String>,
-    /// Keys ([`crate::Component::key`]) of the affected components.
+    /// Keys ([`aimap_inventory::Component::key`]) of the affected components.
     pub affects: Vec<String>,
 }
 
