@@ -72,6 +72,21 @@ pub enum Product {
     LobeChat,
     /// NextChat (ChatGPT-Next-Web).
     NextChat,
+    // Added for #16 (newcomers/): auth true is the product's own switch.
+    /// OpenClaw's gateway (Control UI, tools API).
+    OpenClaw,
+    /// Hugging Face Text Embeddings Inference.
+    Tei,
+    /// The TensorZero gateway.
+    TensorZero,
+    /// The Portkey AI gateway (open source, no auth of its own).
+    Portkey,
+    /// Infinity (infinity-emb) embedding server.
+    Infinity,
+    Letta,
+    InvokeAi,
+    /// AUTOMATIC1111's SD web UI API (`--api`).
+    SdWebUi,
 }
 
 /// Open only (no credential switch of its own).
@@ -171,6 +186,17 @@ const CATALOG: &[Entry] = &[
     e(P::LobeChat, "lobechat", 3210, OPEN, "1.120.0", &[]),
     // auth true: an access code (CODE) is set.
     e(P::NextChat, "nextchat", 3000, BOTH, "2.16.1", &["gpt-4o-mini"]),
+    // #16 newcomers. OpenClaw auth false: gateway.auth.mode "none".
+    e(P::OpenClaw, "openclaw", 18789, BOTH, "2026.9.6", &[]),
+    e(P::Tei, "tei", 3000, BOTH, "1.9.3", &["BAAI/bge-base-en-v1.5"]),
+    e(P::TensorZero, "tensorzero", 3000, BOTH, "2026.4.1", &[]),
+    e(P::Portkey, "portkey", 8787, OPEN, "1.15.2", &[]),
+    e(P::Infinity, "infinity", 7997, BOTH, "0.0.77", &["BAAI/bge-small-en-v1.5"]),
+    e(P::Letta, "letta", 8283, BOTH, "0.16.8", &["support-agent"]),
+    // auth true: multiuser mode (6.x).
+    e(P::InvokeAi, "invokeai", 9090, BOTH, "6.13.8", &["Juggernaut XL v9"]),
+    // auth true: --api-auth.
+    e(P::SdWebUi, "sd-webui", 7860, BOTH, "1.10.1", &["sd_xl_base_1.0.safetensors"]),
 ];
 
 impl Product {

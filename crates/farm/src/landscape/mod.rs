@@ -25,6 +25,7 @@ mod lmstudio;
 mod localai;
 mod milvus;
 mod minio;
+mod newcomers;
 mod node_apps;
 mod openai;
 mod openai_family;
@@ -129,6 +130,11 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::LibreChat => chat(l, chat_apps::App::Libre),
         Product::LobeChat => chat(l, chat_apps::App::Lobe),
         Product::NextChat => chat(l, chat_apps::App::Next),
+        // The #16 products, one module each under newcomers/.
+        _ => match newcomers::handler(l) {
+            Some(h) => h,
+            None => Box::new(crate::plain::Plain),
+        },
     }
 }
 
