@@ -146,16 +146,17 @@ fn a_scan_is_an_ai_bom_of_services_models_and_vulnerabilities() {
                 .map(|a| a["ref"].as_str().unwrap())
                 .collect();
             assert!(
-                affects.iter().all(|a| [
-                    "service:127.119.0.1:11434",
-                    "service:127.119.0.2:8000"
-                ]
-                .contains(a)),
+                affects
+                    .iter()
+                    .all(|a| ["service:127.119.0.1:11434", "service:127.119.0.2:8000"].contains(a)),
                 "{v:#}"
             );
             on_ollama += usize::from(affects.contains(&"service:127.119.0.1:11434"));
         }
-        assert!(on_ollama > 0, "Ollama 0.1.32 has known advisories: {vulns:#?}");
+        assert!(
+            on_ollama > 0,
+            "Ollama 0.1.32 has known advisories: {vulns:#?}"
+        );
     }
 
     let text = scan(&["--format", "spdx"]);

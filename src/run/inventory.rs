@@ -6,9 +6,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use aimap_advisory::{Index, Match};
-use aimap_report::bom::{self, DocInfo, Vulnerability};
 use aimap_inventory::{Component, Inventory, Limits};
 use aimap_model::{Finding, Severity};
+use aimap_report::bom::{self, DocInfo, Vulnerability};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
