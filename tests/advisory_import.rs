@@ -3,20 +3,7 @@
 //! is a warning naming the record, not a failed import.
 mod common;
 
-use std::path::PathBuf;
-
-use common::{aimap, unavailable};
-
-/// The shared snapshot, at the same place relative to the checkout in CI.
-fn shared_advisories() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/advisories"));
-    if dir.join("go/data/osv").is_dir() && dir.join("pypa/vulns").is_dir() {
-        Some(dir)
-    } else {
-        unavailable(&format!("the shared advisory snapshot ({})", dir.display()));
-        None
-    }
-}
+use common::{aimap, shared_advisories};
 
 #[test]
 fn importing_every_shared_osv_export_exits_0_and_counts_skipped_ranges() {

@@ -6,22 +6,10 @@
 //! crates/advisory/tests/snapshot.rs.
 mod common;
 
-use std::collections::BTreeSet;
-use std::path::PathBuf;
-
 use aimap_advisory::{Index, Source, Store};
 use aimap_farm::{start, Emulator, Landscape, Product};
 use common::*;
-
-fn shared_advisories() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/advisories"));
-    if dir.join("go/data/osv").is_dir() && dir.join("pypa/vulns").is_dir() {
-        Some(dir)
-    } else {
-        unavailable(&format!("the shared advisory snapshot ({})", dir.display()));
-        None
-    }
-}
+use std::collections::BTreeSet;
 
 #[test]
 fn a_fresh_install_reports_every_real_advisory_of_old_servers() {

@@ -537,3 +537,15 @@ pub fn output_with_peak_rss(mut cmd: Command) -> (Output, u64) {
     // Linux reports ru_maxrss in KiB.
     (output, u64::try_from(usage.ru_maxrss).unwrap_or(0))
 }
+
+/// The shared snapshot, at the same place relative to the checkout in CI.
+pub fn shared_advisories() -> Option<std::path::PathBuf> {
+    let dir =
+        std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/advisories"));
+    if dir.join("go/data/osv").is_dir() && dir.join("pypa/vulns").is_dir() {
+        Some(dir)
+    } else {
+        unavailable(&format!("the shared advisory snapshot ({})", dir.display()));
+        None
+    }
+}

@@ -89,7 +89,8 @@ async fn read_request<S: AsyncRead + Unpin>(s: &mut S) -> Option<(i32, String)> 
     Some((request_id, name))
 }
 
-fn frame(response_to: i32, doc: &[u8]) -> Vec<u8> {
+/// An OP_MSG reply to `response_to` carrying `doc` as its body section.
+pub(crate) fn frame(response_to: i32, doc: &[u8]) -> Vec<u8> {
     let len = 21 + doc.len();
     let mut out = Vec::with_capacity(len);
     out.extend_from_slice(&(len as i32).to_le_bytes());

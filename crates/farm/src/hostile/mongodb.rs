@@ -8,8 +8,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::raw::write_forever;
+use crate::mongodb::frame;
 
-const OP_MSG: i32 = 2013;
 /// Largest reply the scanner accepts (its MAX_MESSAGE is 1 MiB).
 const MAX_REPLY: usize = (1 << 20) - 64;
 
@@ -25,20 +25,6 @@ async fn request_id(s: &mut TcpStream) -> Option<i32> {
     let mut body = vec![0u8; len - 16];
     s.read_exact(&mut body).await.ok()?;
     Some(i32::from_le_bytes(head[4..8].try_into().ok()?))
-}
-
-/// An OP_MSG reply to `response_to` carrying `doc` as its body section.
-fn frame(response_to: i32, doc: &[u8]) -> Vec<u8> {
-    let len = 21 + doc.len();
-    let mut out = Vec::with_capacity(len);
-    out.extend_from_slice(&(len as i32).to_le_bytes());
-    out.extend_from_slice(&(response_to + 1).to_le_bytes());
-    out.extend_from_slice(&response_to.to_le_bytes());
-    out.extend_from_slice(&OP_MSG.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.push(0);
-    out.extend_from_slice(doc);
-    out
 }
 
 /// `{elements}` with its length prefix and NUL.
