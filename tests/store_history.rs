@@ -436,8 +436,9 @@ fn concurrent_processes_lose_nothing(engine: &str, name: &str) {
     let mut ids = Vec::new();
     for c in children {
         let out = c.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0));
-        ids.push(json_of(&out)["run"]["id"].as_str().unwrap().to_string());
+        let report = json_of(&out);
+        assert_eq!(out.status.code(), Some(0), "errors: {}", report["errors"]);
+        ids.push(report["run"]["id"].as_str().unwrap().to_string());
     }
     let runs = json_of(&with_db(&db, &["runs", "--format", "json"]));
     assert_eq!(runs.as_array().unwrap().len(), workers);

@@ -101,11 +101,23 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
     unreachable!("the loop returns")
 }
 
-/// SQLite's "database is locked"/"busy", or two PostgreSQL sessions
-/// racing to create the same table.
+/// SQLite's "database is locked"/"busy", two PostgreSQL sessions racing
+/// to create the same table, or PostgreSQL aborting one of two
+/// transactions that wait on each other (deadlock, serialization or lock
+/// timeout): all pass when the transaction is simply tried again.
 pub(crate) fn is_contention(e: &sqlx::Error) -> bool {
+    // SQLSTATE classes 40 (transaction rollback) and 55P03 (lock not
+    // available), 23505 (unique violation while creating the same table).
+    if let Some(code) = e.as_database_error().and_then(|d| d.code()) {
+        if code.starts_with("40") || code == "55P03" || code == "23505" {
+            return true;
+        }
+    }
     let text = e.to_string().to_ascii_lowercase();
-    text.contains("locked") || text.contains("busy") || text.contains("duplicate key")
+    text.contains("locked")
+        || text.contains("busy")
+        || text.contains("duplicate key")
+        || text.contains("deadlock")
 }
 
 async fn try_migrate(pool: &AnyPool, backend: Backend) -> Result<()> {

@@ -16,7 +16,7 @@ use crate::open::Backend;
 const ROWS_PER_STATEMENT: usize = 200;
 
 /// One bound value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Val {
     Int(i64),
     Text(String),

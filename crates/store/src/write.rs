@@ -299,11 +299,15 @@ impl RunWriter {
             "ON CONFLICT (run_id, fingerprint) DO NOTHING",
         )
         .await?;
-        let seen: Vec<Vec<Val>> = self
+        // first_seen is shared by every run: concurrent writers insert its
+        // keys in one global order, so two transactions never wait on each
+        // other's rows (PostgreSQL aborts one with "deadlock detected").
+        let mut seen: Vec<Vec<Val>> = self
             .findings
             .iter()
             .map(|row| vec![row[1].clone(), now.into(), self.run_id.as_str().into()])
             .collect();
+        seen.sort_by(|a, b| a[0].cmp(&b[0]));
         insert_rows(
             &mut tx,
             backend,
