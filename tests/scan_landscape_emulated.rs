@@ -383,8 +383,16 @@ fn vector_stores_open_and_secured() {
             }),
             format!("{}:8080", ip(5)),
         ),
+        // v1.0-v1.12 link the SeMI Technologies docs.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.12.2".into(),
+                ..Landscape::sample(Weaviate, false)
+            }),
+            format!("{}:8080", ip(6)),
+        ),
     ]);
-    let (r, _) = scan_json(&["127.70.3.1-5", "-p", "6333,8080"]);
+    let (r, _) = scan_json(&["127.70.3.1-6", "-p", "6333,8080"]);
 
     let s = expect(&r, &ip(1), 6333, "qdrant", Some("1.15.1"), "none");
     assert_eq!(detail(s, "collections"), ["docs", "faq"]);
@@ -395,6 +403,7 @@ fn vector_stores_open_and_secured() {
     assert_eq!(detail(s, "collections"), ["Article", "Author"]);
     expect(&r, &ip(4), 8080, "weaviate", None, "required");
     expect(&r, &ip(5), 8080, "weaviate", Some("1.40.0"), "none");
+    expect(&r, &ip(6), 8080, "weaviate", Some("1.12.2"), "none");
 }
 
 #[test]
@@ -567,9 +576,25 @@ fn agents_front_ends_and_smaller_llm_servers() {
             }),
             format!("{}:9997", ip(18)),
         ),
+        // Before 1.8.2: no /api/v1/ping; before 2.2.0 the basic-auth pair
+        // guards /api/v1/version too.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.8.1".into(),
+                ..Landscape::sample(Flowise, false)
+            }),
+            format!("{}:3000", ip(20)),
+        ),
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.8.1".into(),
+                ..Landscape::sample(Flowise, true)
+            }),
+            format!("{}:3000", ip(21)),
+        ),
     ]);
     let ports = "3001,3000,8000,7860,23333,9997,5000";
-    let (r, _) = scan_json(&["127.70.7.1-19", "-p", ports]);
+    let (r, _) = scan_json(&["127.70.7.1-21", "-p", ports]);
     let model = "Qwen/Qwen2.5-7B-Instruct";
 
     let s = expect(&r, &ip(1), 3001, "anythingllm", None, "none");
@@ -580,6 +605,9 @@ fn agents_front_ends_and_smaller_llm_servers() {
     let s = expect(&r, &ip(3), 3000, "flowise", Some("2.2.8"), "none");
     assert_eq!(detail(s, "chatflows"), ["RAG chatbot"]);
     expect(&r, &ip(4), 3000, "flowise", Some("2.2.8"), "required");
+    let s = expect(&r, &ip(20), 3000, "flowise", Some("1.8.1"), "none");
+    assert_eq!(detail(s, "chatflows"), ["RAG chatbot"]);
+    expect(&r, &ip(21), 3000, "flowise", None, "required");
 
     // Its data sits behind a CSRF token: GET /csrf-token, then the
     // character list with the token and its cookie.
@@ -655,9 +683,17 @@ fn gated_platforms_and_compute_front_ends() {
         (Emulator::OllamaBehindAuthProxy, format!("{}:8082", ip(13))),
         at(LangServe, false, &ip(14)),
         at(LangServe, true, &ip(15)),
+        // v1.0 moved the document list to /v1/artifacts/list.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.0.1".into(),
+                ..Landscape::sample(PrivateGpt, false)
+            }),
+            format!("{}:8001", ip(16)),
+        ),
     ]);
     let ports = "5001,8080,5678,3000,8108,8000,8001,8787,8082";
-    let (r, _) = scan_json(&["127.70.8.1-15", "-p", ports]);
+    let (r, _) = scan_json(&["127.70.8.1-16", "-p", ports]);
 
     let s = expect(&r, &ip(1), 5001, "dify", Some("1.7.1"), "required");
     assert_eq!(detail(s, "setup_step"), ["not_started"]);
@@ -683,6 +719,12 @@ fn gated_platforms_and_compute_front_ends() {
     assert!(
         service(&r, &ip(10), 8001).is_none_or(|s| s["service"] != "privategpt"),
         "{r:#}"
+    );
+    let s = expect(&r, &ip(16), 8001, "privategpt", None, "none");
+    assert_eq!(detail(s, "documents"), ["handbook.pdf"]);
+    assert!(
+        s["evidence"].to_string().contains("/v1/artifacts/list"),
+        "{s:#}"
     );
 
     let s = expect(&r, &ip(11), 8787, "dask", None, "none");
@@ -749,9 +791,25 @@ fn search_ml_platforms_and_chat_front_ends() {
         at(ClearMlFiles, false, &ip(17)),
         // TorchServe's management API shares the file server's port.
         at(TorchServeManagement, false, &ip(18)),
+        // A TRAINS-era server (0.16-0.17) answers its ping with its motto.
+        (
+            Emulator::Landscape(Landscape {
+                version: "0.17.0".into(),
+                ..Landscape::sample(ClearMl, false)
+            }),
+            format!("{}:8008", ip(21)),
+        ),
+        // Argilla before 1.29: /api/_status instead of /api/v1/status.
+        (
+            Emulator::Landscape(Landscape {
+                version: "1.28.0".into(),
+                ..Landscape::sample(Argilla, true)
+            }),
+            format!("{}:6900", ip(22)),
+        ),
     ]);
     let ports = "8080,8008,8081,6900,9380,3080,3210,3000";
-    let (r, _) = scan_json(&["127.102.1.1-20", "-p", ports]);
+    let (r, _) = scan_json(&["127.102.1.1-22", "-p", ports]);
 
     let s = expect(&r, &ip(1), 8080, "vespa", Some("8.585.19"), "none");
     assert_eq!(detail(s, "documents"), ["4"]);
@@ -760,6 +818,7 @@ fn search_ml_platforms_and_chat_front_ends() {
     // No fixed users: the login takes any name, so the server is open.
     let s = expect(&r, &ip(2), 8008, "clearml", Some("2.0.0"), "none");
     assert_eq!(detail(s, "api_version"), ["2.31"]);
+    expect(&r, &ip(21), 8008, "clearml", Some("0.17.0"), "none");
     let s = expect(&r, &ip(3), 8008, "clearml", Some("2.0.0"), "required");
     assert!(
         s["evidence"].to_string().contains("GET /projects.get_all"),
@@ -772,6 +831,8 @@ fn search_ml_platforms_and_chat_front_ends() {
 
     let s = expect(&r, &ip(4), 6900, "argilla", Some("2.8.0"), "required");
     assert_eq!(detail(s, "search_engine"), ["8.17.0"]);
+    let s1 = expect(&r, &ip(22), 6900, "argilla", Some("1.28.0"), "required");
+    assert_eq!(detail(s1, "search_engine"), ["8.17.0"]);
     assert!(
         s["evidence"].to_string().contains("UnauthorizedError"),
         "{s:#}"

@@ -14,6 +14,7 @@
 
 mod auth_proxy;
 mod bson;
+mod claimable;
 mod decoy;
 mod endless;
 mod garbage;
@@ -29,6 +30,7 @@ mod ollama;
 mod ollama_models;
 mod plain;
 mod redis_stack;
+mod release;
 mod silent;
 mod triton;
 mod triton_grpc;
@@ -47,6 +49,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use hostile::{Hostile, OFF_TARGET};
+pub use claimable::Claimable;
 pub use landscape::{Landscape, Product};
 pub use mongodb::MongoDb;
 pub use redis_stack::RedisStack;
@@ -110,6 +113,9 @@ pub enum Emulator {
     RedisStack(RedisStack),
     /// A server attacking the scanner through one transport (see [`Hostile`]).
     Hostile(Hostile),
+    /// An install anyone can claim (onboarding, auto-login), or its keyed
+    /// twin, release by release.
+    Claimable(Claimable),
 }
 
 impl Emulator {
@@ -131,6 +137,7 @@ impl Emulator {
             Self::MongoDb(_) => 27017,
             Self::RedisStack(_) => 6379,
             Self::Hostile(h) => h.default_port(),
+            Self::Claimable(c) => c.default_port(),
         }
     }
 }
@@ -234,6 +241,7 @@ impl Server {
             Emulator::MongoDb(db) => Self::MongoDb(db),
             Emulator::RedisStack(r) => Self::RedisStack(r),
             Emulator::Hostile(h) => Self::Hostile(hostile::Server::new(h)),
+            Emulator::Claimable(c) => Self::Http(c.handler()),
             Emulator::TritonGrpc {
                 version,
                 models,

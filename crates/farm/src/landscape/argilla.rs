@@ -16,6 +16,14 @@
 //!   errors/error_handler.py: no credentials → `UnauthorizedError` → 401
 //!   `{"detail": {"code": "argilla.api.errors::UnauthorizedError",
 //!   "params": {"detail": "Could not validate credentials"}}}`.
+//! - Before 1.29 the server lived in the `argilla` wheel
+//!   (argilla/server/, read in argilla 1.20.0 and 1.28.0): no
+//!   `/api/v1/status`; apis/v0/handlers/info.py serves `GET /api/_status`
+//!   → `{"version", "elasticsearch": <cluster info>, "mem_info": {...}}`
+//!   and `GET /api/_info` → `{"version"}`, both without authentication
+//!   (routes.py includes them with no dependencies); the v1 data routes
+//!   refuse with the same UnauthorizedError envelope (errors/base_errors.py).
+//!   The farm serves that layout below 1.29.
 
 use http::Response;
 
@@ -62,27 +70,41 @@ impl Argilla {
 
 impl Handler for Argilla {
     fn respond(&self, req: &Req) -> Response<Body> {
-        match req.path.as_str() {
-            "/api/v1/version" => Self::json(200, J::Obj(vec![("version", J::s(&self.l.version))])),
-            "/api/v1/status" => {
-                let memory = J::Obj(vec![
+        let legacy = crate::release::release(&self.l.version) < (1, 29, 0);
+        let memory = || {
+            J::Obj(vec![
                     ("rss", J::s("412M")),
                     ("vms", J::s("2G")),
                     ("shared", J::s("38M")),
                     ("text", J::s("2M")),
                     ("lib", J::s("0B")),
                     ("data", J::s("690M")),
-                    ("dirty", J::s("0B")),
-                ]);
-                Self::json(
-                    200,
-                    J::Obj(vec![
-                        ("version", J::s(&self.l.version)),
-                        ("search_engine", Self::search_engine()),
-                        ("memory", memory),
-                    ]),
-                )
+                ("dirty", J::s("0B")),
+            ])
+        };
+        match req.path.as_str() {
+            "/api/_info" if legacy => {
+                Self::json(200, J::Obj(vec![("version", J::s(&self.l.version))]))
             }
+            "/api/_status" if legacy => Self::json(
+                200,
+                J::Obj(vec![
+                    ("version", J::s(&self.l.version)),
+                    ("elasticsearch", Self::search_engine()),
+                    ("mem_info", memory()),
+                ]),
+            ),
+            "/api/v1/version" if !legacy => {
+                Self::json(200, J::Obj(vec![("version", J::s(&self.l.version))]))
+            }
+            "/api/v1/status" if !legacy => Self::json(
+                200,
+                J::Obj(vec![
+                    ("version", J::s(&self.l.version)),
+                    ("search_engine", Self::search_engine()),
+                    ("memory", memory()),
+                ]),
+            ),
             p if p.starts_with("/api/v1/") => Self::json(
                 401,
                 J::Obj(vec![(

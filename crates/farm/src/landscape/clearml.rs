@@ -11,7 +11,8 @@
 //! - server_init/request_handlers.py `after_request`: `server: clearml`
 //!   (apiserver.response.headers.server default); calls are
 //!   `/<service>.<action>`, GET or POST.
-//! - services/debug.py: `debug.ping` → `{"msg": "ClearML server"}`;
+//! - services/debug.py: `debug.ping` → `{"msg": "ClearML server"}` from
+//!   1.0.0, `{"msg": "Because it trains cats and dogs"}` in 0.16-0.17;
 //!   schema/services/debug.conf `authorize: false`.
 //! - services/server/__init__.py `server.info` (`authorize = false`):
 //!   `{"version", "build", "commit", "uid", "api_version"}`.
@@ -108,7 +109,14 @@ impl Handler for ClearMl {
                 200,
                 0,
                 "OK",
-                J::Obj(vec![("msg", J::s("ClearML server"))]),
+                J::Obj(vec![(
+                    "msg",
+                    J::s(if crate::release::release(&self.l.version) < (1, 0, 0) {
+                        "Because it trains cats and dogs"
+                    } else {
+                        "ClearML server"
+                    }),
+                )]),
             ),
             "server.info" => Self::answer(
                 endpoint,

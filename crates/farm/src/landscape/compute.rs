@@ -13,7 +13,11 @@
 //!   "model":"private-gpt","data":[{"object":"ingest.document","doc_id",
 //!   "doc_metadata"}]}`; with `server.auth.enabled` the routes depend on
 //!   utils/auth.py `authenticated`: 401 `{"detail":"Not authenticated"}`
-//!   and `WWW-Authenticate: Basic`. `/health` stays open.
+//!   and `WWW-Authenticate: Basic`. `/health` stays open. From v1.0.0
+//!   (v1.0.0-rc1 .. v1.0.1) the ingest router's prefix is
+//!   `/v1/artifacts`, so the list is `GET /v1/artifacts/list`, same answer
+//!   and guard, its documents keyed by `artifact` instead of `doc_id`
+//!   (server/ingest/ingest_router.py and model.py at v0.6.2 and v1.0.1).
 //! - dask/distributed distributed/http/scheduler/json.py and
 //!   http/health.py: `GET /json/identity.json` → `Scheduler.identity()`
 //!   {type, id, address, services, started, workers}, written by Tornado
@@ -94,15 +98,21 @@ impl Compute {
     }
 
     fn private_gpt(&self, path: &str) -> Response<Body> {
+        let v1 = !self.l.version.starts_with("0.");
+        let (listing, key) = if v1 {
+            ("/v1/artifacts/list", "artifact")
+        } else {
+            ("/v1/ingest/list", "doc_id")
+        };
         match path {
             "/health" => stack::uvicorn_json(200, J::Obj(vec![("status", J::s("ok"))])),
-            "/v1/ingest/list" if self.l.auth => stack::uvicorn(
+            p if p == listing && self.l.auth => stack::uvicorn(
                 401,
                 "application/json",
                 vec![("www-authenticate", "Basic".into())],
                 r#"{"detail":"Not authenticated"}"#.into(),
             ),
-            "/v1/ingest/list" => {
+            p if p == listing => {
                 let docs = self
                     .l
                     .items
@@ -110,7 +120,7 @@ impl Compute {
                     .map(|f| {
                         J::Obj(vec![
                             ("object", J::s("ingest.document")),
-                            ("doc_id", J::s("5f1c9a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b")),
+                            (key, J::s("5f1c9a2e-3b4d-4e6f-8a9b-0c1d2e3f4a5b")),
                             (
                                 "doc_metadata",
                                 J::Obj(vec![("file_name", J::s(f)), ("page_label", J::s("1"))]),

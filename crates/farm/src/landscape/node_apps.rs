@@ -20,6 +20,14 @@
 //!   express-basic-auth with them (401, empty body); without that header an
 //!   API key is demanded: 401 `{"error":"Unauthorized Access"}`.
 //!   `GET /api/v1/chatflows` → the chatflow rows.
+//!   Earlier releases (packages/server/src/index.ts at flowise@1.4.0,
+//!   1.6.0, 1.8.1, 1.8.2, 2.0.6, 2.2.0): `GET /api/v1/ip` is whitelisted in
+//!   every release from 1.4.0 to 3.1.3 and answers `{"ip","msg"}`, its msg
+//!   linking docs.flowiseai.com; `/api/v1/ping` came in 1.8.2 (before it
+//!   the UI's catch-all answers index.html); `/api/v1/version` joined the
+//!   whitelist in 2.2.0 (before, FLOWISE_USERNAME/PASSWORD guard it); the
+//!   `x-request-from: internal` API-key split came in 2.0.6 (before, only
+//!   the basic-auth pair guards the API).
 //! - SillyTavern/SillyTavern (1.12.6) server.js: helmet headers (no
 //!   X-Powered-By); with `basicAuthMode` every path → 401 "Authentication
 //!   required", `WWW-Authenticate: Basic realm="SillyTavern",
@@ -176,18 +184,42 @@ impl NodeApp {
             )
         };
         let path = req.path.as_str();
+        let r = crate::release::release(&self.l.version);
+        let ui = || quiet(200, "text/html; charset=utf-8", vec![], "<!DOCTYPE html><html><head><title>Flowise - Build AI Agents, Visually</title></head></html>".into());
+        let basic_auth = || quiet(401, "text/html; charset=utf-8", vec![], String::new());
         match path {
-            "/api/v1/ping" => return quiet(200, "text/html; charset=utf-8", vec![], "pong".into()),
-            "/api/v1/version" => {
+            "/api/v1/ip" => {
+                return json(
+                    200,
+                    J::Obj(vec![
+                        ("ip", J::s("127.0.0.1")),
+                        ("msg", J::s("Check returned IP address in the response. If it matches your current IP address ( which you can get by going to http://ip.nfriedly.com/ or https://api.ipify.org/ ), then the number of proxies is correct and the rate limiter should now work correctly. If not, increase the number of proxies by 1 and restart Cloud-Hosted Flowise until the IP address matches your own. Visit https://docs.flowiseai.com/configuration/rate-limit#cloud-hosted-rate-limit-setup-guide for more information.")),
+                    ]),
+                )
+            }
+            "/api/v1/ping" if r >= (1, 8, 2) => {
+                return quiet(200, "text/html; charset=utf-8", vec![], "pong".into())
+            }
+            "/api/v1/version" if r >= (2, 2, 0) || !self.l.auth => {
                 return json(200, J::Obj(vec![("version", J::s(&self.l.version))]))
             }
             _ => {}
         }
         if !path.starts_with("/api/v1/") {
-            return quiet(200, "text/html; charset=utf-8", vec![], "<!DOCTYPE html><html><head><title>Flowise - Build AI Agents, Visually</title></head></html>".into());
+            return ui();
+        }
+        if r < (2, 0, 6) {
+            // Only the basic-auth pair guards the API; unknown API paths
+            // fall through to the UI.
+            if self.l.auth {
+                return basic_auth();
+            }
+            if path != "/api/v1/chatflows" {
+                return ui();
+            }
         }
         let internal = req.header("x-request-from") == Some("internal");
-        if !internal {
+        if !internal && r >= (2, 0, 6) {
             return json(401, J::Obj(vec![("error", J::s("Unauthorized Access"))]));
         }
         if self.l.auth {

@@ -38,7 +38,11 @@
 //!   /.well-known/serviceinfo` (unguarded) names "TabbyAPI"; `GET
 //!   /v1/models` behind common/auth.py `check_api_key` (API keys on by
 //!   default): no key → 401 `{"detail":"Please provide an API key"}`;
-//!   model cards say `"owned_by": "tabbyAPI"`.
+//!   model cards say `"owned_by": "tabbyAPI"`. With its Kobold API on
+//!   (`api_servers: ["OAI", "Kobold"]`), endpoints/Kobold/router.py
+//!   (added in b7cb6f0, 2024-07-26; unchanged at e632af4) impersonates
+//!   KoboldCpp without a key: `GET /api/extra/version` →
+//!   `{"result":"KoboldCpp","version":"1.74"}`. Emulated always.
 //! - oobabooga/text-generation-webui modules/api/script.py: every route
 //!   depends on `verify_api_key` (`--api-key`: 401
 //!   `{"detail":"Unauthorized"}`); `GET /v1/internal/model/info` →
@@ -205,6 +209,13 @@ impl Family {
                     ]),
                 ))
             }
+            (Kind::TabbyApi, "/api/extra/version") => Some(stack::uvicorn_json(
+                200,
+                J::Obj(vec![
+                    ("result", J::s("KoboldCpp")),
+                    ("version", J::s("1.74")),
+                ]),
+            )),
             (Kind::TabbyApi, "/health") => Some(stack::uvicorn_json(
                 200,
                 J::Obj(vec![

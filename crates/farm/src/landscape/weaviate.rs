@@ -9,7 +9,11 @@
 //!   57757a1694, Aug 2026, in no tag) says
 //!   `https://docs.weaviate.io/weaviate`, which the farm serves for
 //!   versions after 1.39 (no type set: Go sniffs text/plain); this wraps
-//!   everything, auth included.
+//!   everything, auth included. Releases v1.0.0-v1.12.x link
+//!   `https://www.semi.technology/documentation/weaviate/current/` instead
+//!   (same file at v1.0.0, v1.5.0, v1.10.0, v1.12.0, v1.12.2; v1.13.0 is
+//!   the first with weaviate.io/developers), which the farm serves below
+//!   1.13.
 //!   `addLiveAndReadyness`: `/v1/.well-known/live` and `/ready` → bare 200.
 //!   `makeSetupMiddlewares`: `/v1` and `/v1/.well-known/openid-configuration`
 //!   skip the anonymous-access check; every other route goes through it.
@@ -69,8 +73,11 @@ impl Handler for Weaviate {
         if path == "/" {
             let released = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://weaviate.io/developers/weaviate/current/"}}"#;
             let main_branch = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://docs.weaviate.io/weaviate"}}"#;
+            let semi = r#"{"links":{"href":"/v1","name":"api v1","documentationHref":"https://www.semi.technology/documentation/weaviate/current/"}}"#;
             let body = if after_1_39(&self.l.version) {
                 main_branch
+            } else if crate::release::release(&self.l.version) < (1, 13, 0) {
+                semi
             } else {
                 released
             };
