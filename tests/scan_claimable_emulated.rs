@@ -173,7 +173,9 @@ fn langflow_auto_login_is_claimable_and_a_key_is_not() {
     let s = at(&r, 11, 7860, "langflow", "1.0.19");
     assert_eq!(s["auth"], "none", "{s:#}");
     assert!(
-        finding_ids(s).iter().any(|f| f == "langflow-unauthenticated"),
+        finding_ids(s)
+            .iter()
+            .any(|f| f == "langflow-unauthenticated"),
         "{s:#}"
     );
     assert_eq!(s["details"]["flows"][0], "Basic Prompting", "{s:#}");
@@ -181,9 +183,17 @@ fn langflow_auto_login_is_claimable_and_a_key_is_not() {
     let s = at(&r, 12, 7860, "langflow", "1.4.3");
     assert_claimable(s, "langflow", "deprecated");
     let s = at(&r, 13, 7860, "langflow", "1.6.0");
-    assert_claimable(s, "langflow", "LANGFLOW_AUTO_LOGIN requires a valid API key");
+    assert_claimable(
+        s,
+        "langflow",
+        "LANGFLOW_AUTO_LOGIN requires a valid API key",
+    );
     let s = at(&r, 14, 7860, "langflow", "1.13.0");
-    assert_claimable(s, "langflow", "LANGFLOW_AUTO_LOGIN requires a valid API key");
+    assert_claimable(
+        s,
+        "langflow",
+        "LANGFLOW_AUTO_LOGIN requires a valid API key",
+    );
     let s = at(&r, 15, 7860, "langflow", "1.5.0");
     assert_claimable(s, "langflow", "deprecated");
 

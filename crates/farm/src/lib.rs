@@ -48,8 +48,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use hostile::{Hostile, OFF_TARGET};
 pub use claimable::Claimable;
+pub use hostile::{Hostile, OFF_TARGET};
 pub use landscape::{Landscape, Product};
 pub use mongodb::MongoDb;
 pub use redis_stack::RedisStack;

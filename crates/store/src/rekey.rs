@@ -17,6 +17,9 @@ use sqlx::{AnyConnection, Row};
 use crate::error::{corrupt, db, Result};
 
 /// Re-key, inside the migration's transaction.
+/// One audit finding to re-key: (file, line, column) order, old key, identity.
+type Keyed = ((String, u32, u32), String, String);
+
 pub(crate) async fn file_findings(conn: &mut AnyConnection) -> Result<()> {
     let rows = sqlx::query(
         "SELECT f.run_id, f.fingerprint, f.body FROM findings f
@@ -25,8 +28,7 @@ pub(crate) async fn file_findings(conn: &mut AnyConnection) -> Result<()> {
     .fetch_all(&mut *conn)
     .await
     .map_err(db("read audit findings to re-key"))?;
-    // run → [(file order, old key, identity)]
-    let mut runs: BTreeMap<String, Vec<((String, u32, u32), String, String)>> = BTreeMap::new();
+    let mut runs: BTreeMap<String, Vec<Keyed>> = BTreeMap::new();
     for r in &rows {
         let get = |e| corrupt("findings", e);
         let run: String = r.try_get(0).map_err(get)?;

@@ -73,12 +73,12 @@ impl Handler for Argilla {
         let legacy = crate::release::release(&self.l.version) < (1, 29, 0);
         let memory = || {
             J::Obj(vec![
-                    ("rss", J::s("412M")),
-                    ("vms", J::s("2G")),
-                    ("shared", J::s("38M")),
-                    ("text", J::s("2M")),
-                    ("lib", J::s("0B")),
-                    ("data", J::s("690M")),
+                ("rss", J::s("412M")),
+                ("vms", J::s("2G")),
+                ("shared", J::s("38M")),
+                ("text", J::s("2M")),
+                ("lib", J::s("0B")),
+                ("data", J::s("690M")),
                 ("dirty", J::s("0B")),
             ])
         };

@@ -185,7 +185,9 @@ impl NodeApp {
         };
         let path = req.path.as_str();
         let r = crate::release::release(&self.l.version);
-        let ui = || quiet(200, "text/html; charset=utf-8", vec![], "<!DOCTYPE html><html><head><title>Flowise - Build AI Agents, Visually</title></head></html>".into());
+        let ui = || {
+            quiet(200, "text/html; charset=utf-8", vec![], "<!DOCTYPE html><html><head><title>Flowise - Build AI Agents, Visually</title></head></html>".into())
+        };
         let basic_auth = || quiet(401, "text/html; charset=utf-8", vec![], String::new());
         match path {
             "/api/v1/ip" => {
