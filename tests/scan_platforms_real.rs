@@ -1,6 +1,6 @@
 //! Real model-serving and compute platforms from PyPI, installed into
 //! .venv-platforms by scripts/test.sh (their pins do not mix with the
-//! other venvs): BentoML and Ray; grpcio (which Ray brings) as a real
+//! other venvs): BentoML, Ray and Dask; grpcio (which Ray brings) as a real
 //! gRPC stack for the gRPC transport; pymongo to check the mongod emulator.
 //!
 //! BentoML serves a two-line service (tests/fixtures/bento_service.py) on
@@ -14,7 +14,11 @@
 //! connects into the namespace. One head runs without authentication
 //! (Ray's default), one with RAY_AUTH_MODE=token.
 //!
-//! Addresses: 127.102.4.0/24 and 127.102.5.0/24.
+//! A real Dask scheduler (distributed, with bokeh for its dashboard) on
+//! 127.102.6.1 with one worker on 127.102.6.2: the dashboard has no
+//! authentication, and its identity document names the worker.
+//!
+//! Addresses: 127.102.4.0/24, 127.102.5.0/24 and 127.102.6.0/24.
 mod common;
 
 use std::io::{Read, Write};
@@ -311,4 +315,57 @@ fn mongodb_emulator_satisfies_the_official_driver() {
     assert_eq!(locked["version"], "7.0.14", "{locked}");
     assert_eq!(locked["error"]["code"], 13, "{locked}");
     assert_eq!(locked["error"]["codeName"], "Unauthorized", "{locked}");
+}
+
+#[test]
+fn dask_dashboard_names_its_workers() {
+    let Some(dask) = platforms_bin("dask") else {
+        return unavailable("Dask distributed (venv .venv-platforms)");
+    };
+    let mut scheduler = Command::new(&dask);
+    scheduler.args([
+        "scheduler",
+        "--host",
+        "127.102.6.1",
+        "--port",
+        "8786",
+        "--dashboard-address",
+        "127.102.6.1:8787",
+    ]);
+    let scheduler = spawn_in_tempdir(addr("127.102.6.1:8787"), scheduler).expect("scheduler");
+    wait_all(&[&scheduler], Duration::from_secs(90));
+    let mut worker = Command::new(&dask);
+    worker.args([
+        "worker",
+        "tcp://127.102.6.1:8786",
+        "--host",
+        "127.102.6.2",
+        "--no-nanny",
+        "--no-dashboard",
+        "--nthreads",
+        "1",
+    ]);
+    let _worker = spawn_in_tempdir(addr("127.102.6.2:0"), worker).expect("worker");
+    let t0 = Instant::now();
+    let dashboard = addr("127.102.6.1:8787");
+    while !http(dashboard, "GET", "/json/identity.json", "")
+        .is_some_and(|(_, b)| b.contains("127.102.6.2"))
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(90),
+            "the worker never joined"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
+    let (report, _) = scan_json_timeout("8s", &["127.102.6.1", "-p", "8786,8787"]);
+    let s = service(&report, "127.102.6.1", 8787).expect("the dashboard found");
+    assert_eq!(s["service"], "dask", "{s}");
+    assert_eq!(s["auth"], "none", "{s}");
+    assert_eq!(s["findings"][0]["id"], "dask-unauthenticated", "{s}");
+    assert_eq!(s["details"]["workers"][0], "127.102.6.2", "{s}");
+    assert_eq!(
+        s["details"]["scheduler"][0], "tcp://127.102.6.1:8786",
+        "{s}"
+    );
 }
