@@ -125,14 +125,26 @@ fn triton_open_restricted_and_metrics() {
         restricted["version"], "2.59.0",
         "server metadata stays readable"
     );
-    assert_eq!(restricted["auth"], "required", "{restricted}");
+    // The docs' restriction example guards the repository but not
+    // inference: part of the API is open, and the finding says which.
+    assert_eq!(restricted["auth"], "partial", "{restricted}");
+    assert_eq!(restricted["capabilities"]["data"]["auth"], "required");
+    assert_eq!(restricted["capabilities"]["inference"]["auth"], "none");
     assert!(restricted["evidence"]
         .to_string()
         .contains("This API is restricted"));
     let findings = restricted["findings"].as_array().unwrap();
+    let exposure: Vec<_> = findings
+        .iter()
+        .filter(|f| f["kind"] == "exposure")
+        .collect();
+    assert_eq!(exposure.len(), 1, "{findings:?}");
     assert!(
-        findings.iter().all(|f| f["kind"] != "exposure"),
-        "no exposure finding: {findings:?}"
+        exposure[0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("open: inference; credentials required: data"),
+        "{exposure:?}"
     );
     // 2.59.0 is container 25.06, before NVIDIA's 25.07 fixes (curated advisories).
     assert!(
