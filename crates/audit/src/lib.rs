@@ -11,8 +11,10 @@
 #![forbid(unsafe_code)]
 
 pub mod checks;
+pub mod dedup;
 pub mod detect;
 mod error;
+pub mod resolve;
 pub mod rules;
 pub mod suppress;
 mod walk;
@@ -132,8 +134,12 @@ fn audit_in(
         ..checks::Out::default()
     };
     let parsed = match kind {
-        DocKind::Compose => yaml::parse_documents(text)
-            .map(|d| d.iter().for_each(|d| checks::compose::check(d, &mut out))),
+        DocKind::Compose => yaml::parse_documents(text).map(|mut d| {
+            // Interpolate from the project's .env before any rule runs.
+            let vars = base.map(resolve::project_env).unwrap_or_default();
+            resolve::compose(&mut d, &vars);
+            d.iter().for_each(|d| checks::compose::check(d, &mut out))
+        }),
         DocKind::Kubernetes => {
             yaml::parse_documents(text).map(|d| checks::kubernetes::check(&d, &mut out))
         }
@@ -180,7 +186,7 @@ fn audit_in(
         let f = Finding {
             id: rule.id.clone(),
             kind: rule.kind,
-            severity: rule.severity,
+            severity: h.severity.unwrap_or(rule.severity),
             title: rule.title.clone(),
             description: rule.rationale.clone(),
             subject: subject_in(h.file.as_ref(), h.line, h.column),
@@ -207,6 +213,8 @@ fn audit_in(
         Subject::File { line, column, .. } => (line.unwrap_or(0), column.unwrap_or(0)),
         _ => (0, 0),
     });
+    // One finding per place: a value reached from many services is one.
+    dedup::merge(&mut found);
     let lines: Vec<&str> = text.lines().collect();
     let mut report = ConfigReport {
         path: path.into(),
@@ -267,10 +275,12 @@ pub fn audit_all(files: &[(std::path::PathBuf, DocKind)], opts: &Options<'_>) ->
             });
         }
     });
-    slots
+    let mut reports: Vec<ConfigReport> = slots
         .into_inner()
         .unwrap_or_default()
         .into_iter()
         .flatten()
-        .collect()
+        .collect();
+    dedup::across(&mut reports);
+    reports
 }

@@ -21,12 +21,17 @@ thread_local! {
     static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
-/// One YAML node with where it was written (1-based line and column).
+/// One YAML node with where its value is written (1-based line and
+/// column). A value replayed through an alias or a merge key (`<<: *x`)
+/// keeps the line of its anchor: the place to change, shared by every user.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub line: u32,
     pub column: u32,
     pub value: Value,
+    /// Another file the value comes from after variable resolution
+    /// (`${PASSWORD}` set in `.env`); `None` for the parsed file itself.
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,10 +169,18 @@ fn first_line(s: &str) -> String {
 }
 
 fn node(s: Spanned<Value>) -> Node {
+    // `defined` is the anchor for aliased values and equals `referenced`
+    // otherwise; a zero line (no location known) falls back to the use.
+    let at = if s.defined.line() > 0 {
+        s.defined
+    } else {
+        s.referenced
+    };
     Node {
-        line: u32::try_from(s.referenced.line()).unwrap_or(u32::MAX),
-        column: u32::try_from(s.referenced.column()).unwrap_or(u32::MAX),
+        line: u32::try_from(at.line()).unwrap_or(u32::MAX),
+        column: u32::try_from(at.column()).unwrap_or(u32::MAX),
         value: s.value,
+        file: None,
     }
 }
 

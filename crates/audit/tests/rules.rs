@@ -3,7 +3,10 @@
 //! the exact line (`# expect: rule-id, rule-id`) or, where a trailing
 //! comment would change the instruction (Dockerfile, env files), on the line
 //! before (`# expect-next: rule-id`). Each file must produce exactly the
-//! findings it declares, at those lines.
+//! findings it declares, at those lines. A product rule whose service is
+//! published is folded into the exposure finding (one finding per exposed
+//! service): `port-all-interfaces(chroma-no-auth)` expects the port finding
+//! at that line, its evidence naming the product rule.
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -24,20 +27,34 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
     v
 }
 
-fn expected(text: &str) -> BTreeSet<(String, u32)> {
+/// (rule, line) expected, and (rule, line, folded rule) its evidence must name.
+type Folds = BTreeSet<(String, u32, String)>;
+
+fn expected(text: &str) -> (BTreeSet<(String, u32)>, Folds) {
     let mut out = BTreeSet::new();
+    let mut folds = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let n = i as u32 + 1;
         for (marker, at) in [("# expect-next:", n + 1), ("# expect:", n)] {
             if let Some(pos) = line.find(marker) {
                 for id in line[pos + marker.len()..].split(',') {
-                    out.insert((id.trim().to_string(), at));
+                    let id = id.trim();
+                    match id.split_once('(') {
+                        Some((rule, folded)) => {
+                            let folded = folded.trim_end_matches(')');
+                            out.insert((rule.to_string(), at));
+                            folds.insert((rule.to_string(), at, folded.to_string()));
+                        }
+                        None => {
+                            out.insert((id.to_string(), at));
+                        }
+                    }
                 }
                 break;
             }
         }
     }
-    out
+    (out, folds)
 }
 
 /// (file, rule, line): a compose file's findings may point into its env files.
@@ -81,9 +98,25 @@ fn check_dir(dir: &str) -> BTreeSet<String> {
     let mut rules = BTreeSet::new();
     let mut problems = Vec::new();
     for path in fixtures(dir) {
-        let (got_all, _) = found(&path);
+        let (got_all, findings) = found(&path);
         for file in files_of(&path, &got_all) {
-            let want = expected(&std::fs::read_to_string(&file).unwrap());
+            let (want, folds) = expected(&std::fs::read_to_string(&file).unwrap());
+            for (rule, line, folded) in &folds {
+                let named = findings.iter().any(|f| {
+                    f.id == *rule
+                        && f.evidence.contains(folded.as_str())
+                        && matches!(&f.subject, Subject::File { path, line: l, .. }
+                            if Path::new(path) == file && *l == Some(*line))
+                });
+                if named {
+                    rules.insert(folded.clone());
+                } else {
+                    problems.push(format!(
+                        "{}: {rule} at line {line} does not name {folded}",
+                        file.display()
+                    ));
+                }
+            }
             let got: BTreeSet<(String, u32)> = got_all
                 .iter()
                 .filter(|(p, _, _)| *p == file)
@@ -116,11 +149,13 @@ fn check_dir(dir: &str) -> BTreeSet<String> {
 fn risky_files_trigger_exactly_their_rules_at_their_lines() {
     let rules = check_dir("risky");
     // Every rule except advisory matching (tested with an index below) is exercised.
-    for r in aimap_audit::Catalog::builtin().unwrap().iter() {
-        if r.id != "vulnerable-image" {
-            assert!(rules.contains(&r.id), "no risky fixture triggers {}", r.id);
-        }
-    }
+    let missing: Vec<String> = aimap_audit::Catalog::builtin()
+        .unwrap()
+        .iter()
+        .filter(|r| r.id != "vulnerable-image" && !rules.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    assert!(missing.is_empty(), "no risky fixture triggers {missing:?}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! docker-compose / compose files (every version: short and long port and
 //! volume syntax, map and list environments).
+use super::reach::{compose_port, Reach};
 use super::workload::split_command;
 use super::{check_workload, is_docker_socket, sensitive_host_path, Item, Out, Workload};
 use crate::yaml::{Node, Value};
@@ -13,8 +14,12 @@ pub fn check(doc: &Node, out: &mut Out) {
     }
 }
 
+/// A node as an item; a value resolved from `.env` keeps that file.
 fn item(n: &Node) -> Item {
-    Item::new(n.text().unwrap_or_default(), n.line, n.column)
+    Item {
+        file: n.file.clone(),
+        ..Item::new(n.text().unwrap_or_default(), n.line, n.column)
+    }
 }
 
 /// The place of `key` in `svc`: the value when scalar, else the key.
@@ -32,6 +37,13 @@ fn workload(name: &Node, svc: &Node, out: &mut Out) -> Workload {
         image: svc.get("image").map(item),
         ..Workload::default()
     };
+    // A service built here has no image name: its own names are the hint.
+    if w.image.is_none() {
+        w.names.push(w.anchor.text.clone());
+        if let Some(c) = svc.get("container_name").and_then(Node::text) {
+            w.names.push(c);
+        }
+    }
     if let Some(env) = svc.get("environment") {
         w.env = environment(env);
     }
@@ -74,75 +86,122 @@ pub fn environment(env: &Node) -> Vec<(String, Item)> {
             };
             out.push((
                 name.to_string(),
-                Item::new(v.text().unwrap_or_default(), line, col),
+                Item {
+                    file: v.file.clone(),
+                    ..Item::new(v.text().unwrap_or_default(), line, col)
+                },
             ));
         }
     }
     for i in env.items() {
         if let Some((k, v)) = i.as_str().and_then(|s| s.split_once('=')) {
-            out.push((k.trim().to_string(), Item::new(v, i.line, i.column)));
+            let mut it = Item::new(v, i.line, i.column);
+            it.file = i.file.clone();
+            out.push((k.trim().to_string(), it));
         }
     }
     out
 }
 
-fn loopback(host: &str) -> bool {
-    let h = host.trim_matches(|c| c == '[' || c == ']');
-    h.starts_with("127.") || h == "::1" || h == "localhost"
-}
-
-/// Whether a `ports:` entry publishes on every interface.
-fn public_port(p: &Node) -> Option<String> {
-    if let Some(host_ip) = p.get("host_ip").and_then(Node::as_str) {
-        return (!loopback(host_ip)).then(|| format!("host_ip {host_ip}"));
-    }
-    if p.get("target").is_some() {
-        // Long syntax without host_ip: published on 0.0.0.0 when published at all.
-        return p
-            .get("published")
-            .map(|_| "long syntax without host_ip".into());
-    }
-    let s = p.text()?;
-    // `[::1]:8080:80`, `127.0.0.1:8080:80`, `8080:80`, `80`.
-    let host = if let Some(rest) = s.strip_prefix('[') {
-        rest.split_once(']').map(|(h, _)| h.to_string())
-    } else {
-        let parts: Vec<&str> = s.split(':').collect();
-        (parts.len() == 3).then(|| parts[0].to_string())
-    };
-    match host {
-        Some(h) if loopback(&h) => None,
-        _ => Some(s),
-    }
-}
-
 fn service(name: &Node, svc: &Node, out: &mut Out) {
     let w = workload(name, svc, out);
+    let first_hit = out.hits.len();
     check_workload(&w, out);
     let ai = w.ai();
     let open = ai.filter(|a| !w.auth_configured(*a));
-    if let Some(a) = open {
-        for p in svc.get("ports").map(Node::items).unwrap_or_default() {
-            if let Some(ev) = public_port(p) {
-                out.hit(
+    let published: Vec<(&Node, Reach, String)> = svc
+        .get("ports")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| compose_port(p).map(|(r, ev)| (p, r, ev)))
+        .collect();
+    let host_net = at(svc, "network_mode").filter(|i| i.text == "host");
+    match open {
+        Some(a) if !published.is_empty() || host_net.is_some() => {
+            // One finding per exposed service: at its first published port
+            // (or network_mode), naming every port and the product rule
+            // that says why it is open.
+            let why: Vec<String> = out
+                .take_product_hits(first_hit)
+                .into_iter()
+                .map(|(rule, ev)| format!("{rule}: {ev}"))
+                .collect();
+            let why = if why.is_empty() {
+                format!("{a:?} without authentication")
+            } else {
+                why.join("; ")
+            };
+            if let Some((first, _, _)) = published.first() {
+                let all: Vec<&str> = published.iter().map(|(_, _, ev)| ev.as_str()).collect();
+                let reach = published
+                    .iter()
+                    .map(|p| p.1)
+                    .max()
+                    .unwrap_or(Reach::AllInterfaces);
+                out.hit_as(
                     "port-all-interfaces",
-                    &item(p),
-                    format!("ports: {ev} ({a:?} without authentication)"),
+                    &item(first),
+                    format!(
+                        "service {}: ports {} ({why})",
+                        w.anchor.text,
+                        all.join(", ")
+                    ),
+                    reach.severity(),
+                );
+            } else if let Some(nm) = &host_net {
+                out.hit(
+                    "network-mode-host",
+                    nm,
+                    format!("network_mode: host ({why})"),
                 );
             }
         }
-        if let Some(nm) = at(svc, "network_mode").filter(|i| i.text == "host") {
-            out.hit(
-                "network-mode-host",
-                &nm,
-                format!("network_mode: host ({a:?} without authentication)"),
-            );
-        }
+        // Not published: reachable from other containers only.
+        _ => out.set_product_severity(first_hit, Reach::Internal.severity()),
     }
+    let socket = svc
+        .get("volumes")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .any(|v| is_docker_socket(&volume_source(v)));
     if let Some(p) = at(svc, "privileged").filter(|i| i.text == "true") {
-        out.hit("privileged", &p, "privileged: true");
+        if socket {
+            // Privileged with the Docker socket: the host, by two routes.
+            let ports = if published.is_empty() {
+                String::new()
+            } else {
+                format!(", and publishes {}", published.len())
+            };
+            out.hit_as(
+                "host-takeover",
+                &p,
+                format!("privileged: true with the Docker socket mounted{ports}"),
+                aimap_model::Severity::Critical,
+            );
+        } else {
+            out.hit("privileged", &p, "privileged: true");
+        }
         if w.gpu {
             out.hit("gpu-privileged", &p, "privileged: true on a GPU container");
+        }
+    }
+    for o in svc.get("security_opt").map(Node::items).unwrap_or_default() {
+        let t = o.text().unwrap_or_default();
+        let norm = t.replace('=', ":").to_ascii_lowercase();
+        if matches!(
+            norm.as_str(),
+            "seccomp:unconfined"
+                | "apparmor:unconfined"
+                | "label:disable"
+                | "systempaths:unconfined"
+        ) {
+            out.hit(
+                "security-opt-disabled",
+                &item(o),
+                format!("security_opt: {t}"),
+            );
         }
     }
     for cap in svc.get("cap_add").map(Node::items).unwrap_or_default() {
@@ -157,16 +216,7 @@ fn service(name: &Node, svc: &Node, out: &mut Out) {
         out.hit("runs-as-root", &u, format!("user: {}", u.text));
     }
     for v in svc.get("volumes").map(Node::items).unwrap_or_default() {
-        let source = match v.get("source") {
-            Some(s) => s.text().unwrap_or_default(),
-            None => v
-                .text()
-                .unwrap_or_default()
-                .split(':')
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        };
+        let source = volume_source(v);
         let at = if v.get("source").is_some() {
             v.get("source").map(item).unwrap_or_default()
         } else {
@@ -192,5 +242,19 @@ fn service(name: &Node, svc: &Node, out: &mut Out) {
             &w.anchor,
             format!("service {} has no memory limit", w.anchor.text),
         );
+    }
+}
+
+/// The host side of a `volumes:` entry (short or long syntax).
+fn volume_source(v: &Node) -> String {
+    match v.get("source") {
+        Some(s) => s.text().unwrap_or_default(),
+        None => v
+            .text()
+            .unwrap_or_default()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     }
 }

@@ -5,7 +5,6 @@
 //! own file and line so findings point into the env file.
 use std::path::{Component, Path, PathBuf};
 
-use super::service::env_vars;
 use super::{Item, Out};
 use crate::yaml::{Node, Value};
 
@@ -57,11 +56,12 @@ pub fn load(svc: &Node, env: &mut Vec<(String, Item)>, out: &mut Out) {
         let shown = path.display().to_string();
         match read(&path) {
             Ok(text) => {
-                for (name, mut value) in env_vars(&text) {
+                // Values refer to earlier ones (`B=${A:-x}`): resolved, and
+                // each keeps the line of the variable it came from.
+                for (name, value) in crate::resolve::dotenv(&text, Some(&shown)) {
                     if env.iter().any(|(n, _)| *n == name) {
                         continue;
                     }
-                    value.file = Some(shown.clone());
                     env.push((name, value));
                 }
             }

@@ -35,10 +35,20 @@ pub fn check(docs: &[Node], out: &mut Out) {
             )),
             _ => None,
         };
+        let first = out.hits.len();
         if let Some((Some(spec), labels)) = pod {
             let open = pod_spec(spec, out);
             templates.push((labels.map(pairs).unwrap_or_default(), open));
         }
+        // Custom resources: their pods get the same checks; Ray clusters
+        // are judged from spec.authOptions and the head Service.
+        for spec in super::crds::pod_specs(kind, doc) {
+            pod_spec(spec, out);
+        }
+        super::crds::ray(kind, doc, out);
+        // A product without auth in a pod is cluster-internal unless a
+        // NodePort/LoadBalancer Service below says otherwise.
+        out.set_product_severity(first, super::reach::Reach::Internal.severity());
     }
     for doc in docs {
         match doc.get("kind").and_then(Node::as_str) {
@@ -158,6 +168,28 @@ fn container(c: &Node, pod_sc: Option<&Node>, host_network: bool, out: &mut Out)
             out.hit("cap-add", &item(cap), format!("capabilities.add: {t}"));
         }
     }
+    if let Some(v) = sc
+        .and_then(|s| s.get("allowPrivilegeEscalation"))
+        .filter(|v| v.is_true())
+    {
+        out.hit(
+            "allow-privilege-escalation",
+            &item(v),
+            "allowPrivilegeEscalation: true",
+        );
+    }
+    for prof in ["seccompProfile", "appArmorProfile"] {
+        let t = sc
+            .and_then(|s| s.path(&[prof, "type"]))
+            .or_else(|| pod_sc.and_then(|s| s.path(&[prof, "type"])));
+        if let Some(t) = t.filter(|t| t.as_str() == Some("Unconfined")) {
+            out.hit(
+                "security-opt-disabled",
+                &item(t),
+                format!("{prof}.type: Unconfined"),
+            );
+        }
+    }
     let field = |k: &str| {
         sc.and_then(|s| s.get(k))
             .or_else(|| pod_sc.and_then(|s| s.get(k)))
@@ -263,13 +295,23 @@ fn ingress(doc: &Node, out: &mut Out) {
             .path(&["metadata", "name"])
             .and_then(Node::text)
             .unwrap_or_default();
-        out.hit(
-            "k8s-ingress-no-auth",
-            &Item {
-                text: name.clone(),
-                ..at
-            },
-            format!("Ingress {name} has no auth annotation"),
-        );
+        let at = Item {
+            text: name.clone(),
+            ..at
+        };
+        if super::crds::ray_backend(doc) {
+            out.hit_as(
+                "k8s-ingress-no-auth",
+                &at,
+                format!("Ingress {name} routes to a Ray head (dashboard or client) with no auth annotation"),
+                super::crds::CRITICAL,
+            );
+        } else {
+            out.hit(
+                "k8s-ingress-no-auth",
+                &at,
+                format!("Ingress {name} has no auth annotation"),
+            );
+        }
     }
 }

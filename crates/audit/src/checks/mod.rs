@@ -4,10 +4,12 @@
 //! first reduced to one [`Workload`] shape so that the checks on images,
 //! environment and server flags are written once.
 pub mod compose;
+pub mod crds;
 pub mod dockerfile;
 pub mod envfile;
 pub mod images;
 pub mod kubernetes;
+pub mod reach;
 pub mod secrets;
 mod servers;
 pub mod service;
@@ -56,6 +58,32 @@ pub const RULE_IDS: &[&str] = &[
     "no-healthcheck",
     "ld-preload-gpu",
     "vulnerable-image",
+    "default-credential",
+    "host-takeover",
+    "security-opt-disabled",
+    "allow-privilege-escalation",
+    "ray-cluster-no-auth",
+    "tei-no-api-key",
+];
+
+/// Rules that say "this product runs without its own authentication".
+/// When the same service is also published, the publishing finding
+/// carries them in its evidence instead (one finding per risk), and when it
+/// is not published they are lowered to medium: reachability sets severity.
+pub const PRODUCT_NO_AUTH: &[&str] = &[
+    "chroma-no-auth",
+    "vllm-no-api-key",
+    "qdrant-no-api-key",
+    "weaviate-anonymous-access",
+    "milvus-no-auth",
+    "llamacpp-no-api-key",
+    "tgi-no-api-key",
+    "localai-no-api-key",
+    "tei-no-api-key",
+    "mlflow-no-auth",
+    "jupyter-no-token",
+    "ray-dashboard-public",
+    "ray-cluster-no-auth",
 ];
 
 /// One rule matched at one place.
@@ -67,6 +95,8 @@ pub struct Hit {
     pub evidence: String,
     /// Set when the line is in another file (an env file), not the audited one.
     pub file: Option<String>,
+    /// Severity set by reachability instead of the rule's own.
+    pub severity: Option<aimap_model::Severity>,
 }
 
 /// An image reference and where it is written, for advisory matching.
@@ -97,7 +127,47 @@ impl Out {
             column: at.column,
             evidence: evidence.into(),
             file: at.file.clone(),
+            severity: None,
         });
+    }
+
+    /// Like [`Out::hit`], with the severity reachability gives.
+    pub fn hit_as(
+        &mut self,
+        rule: &'static str,
+        at: &Item,
+        evidence: impl Into<String>,
+        severity: aimap_model::Severity,
+    ) {
+        self.hit(rule, at, evidence);
+        if let Some(h) = self.hits.last_mut() {
+            h.severity = Some(severity);
+        }
+    }
+
+    /// Product no-auth hits raised from index `from` on: removed and
+    /// returned as (rule, evidence), for a publishing finding to carry.
+    pub fn take_product_hits(&mut self, from: usize) -> Vec<(&'static str, String)> {
+        let mut taken = Vec::new();
+        let mut i = from;
+        while i < self.hits.len() {
+            if PRODUCT_NO_AUTH.contains(&self.hits[i].rule) {
+                let h = self.hits.remove(i);
+                taken.push((h.rule, h.evidence));
+            } else {
+                i += 1;
+            }
+        }
+        taken
+    }
+
+    /// Lower product no-auth hits from index `from` on to `severity`.
+    pub fn set_product_severity(&mut self, from: usize, severity: aimap_model::Severity) {
+        for h in self.hits.iter_mut().skip(from) {
+            if PRODUCT_NO_AUTH.contains(&h.rule) && h.severity.is_none() {
+                h.severity = Some(severity);
+            }
+        }
     }
 }
 

@@ -18,13 +18,15 @@ pub fn check(w: &Workload, ai: Ai, first_arg: &Item, out: &mut Out) {
     let (rule, flag, default, what) = match ai {
         Ai::Tgi => ("tgi-no-api-key", "--hostname", "0.0.0.0", "TGI"),
         Ai::LocalAi => ("localai-no-api-key", "--address", ":8080", "LocalAI"),
+        // text-embeddings-router: --hostname 0.0.0.0 by default, --api-key optional.
+        Ai::Tei => ("tei-no-api-key", "--hostname", "0.0.0.0", "TEI"),
         _ => return,
     };
     let (host, at) = w
         .flag(flag)
         .map_or((default.to_string(), first_arg), |(h, i)| (h, i));
     if listens_everywhere(&host) {
-        let key = if ai == Ai::Tgi {
+        let key = if ai == Ai::Tgi || ai == Ai::Tei {
             "--api-key"
         } else {
             "--api-keys"

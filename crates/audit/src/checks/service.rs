@@ -76,7 +76,7 @@ pub fn systemd(text: &str, out: &mut Out) {
 
 pub fn env_file(text: &str, out: &mut Out) {
     let w = Workload {
-        env: env_vars(text),
+        env: crate::resolve::dotenv(text, None),
         ..Workload::default()
     };
     check_workload(&w, out);

@@ -43,6 +43,9 @@ pub struct Workload {
     /// of 0.0.0.0 there is reachable only through published ports, which
     /// the port rules judge.
     pub isolated_network: bool,
+    /// Names that stand for the image when there is none (a compose
+    /// service built from source: its service and container names).
+    pub names: Vec<String>,
 }
 
 /// AI products the checks know the defaults of.
@@ -64,6 +67,14 @@ pub enum Ai {
     OpenWebUi,
     LiteLlm,
     LocalAi,
+    /// Hugging Face text-embeddings-inference (`text-embeddings-router`).
+    Tei,
+    AnythingLlm,
+    /// ClearML server (API, file and web server share one image).
+    ClearMl,
+    /// Weaviate's model containers (semitechnologies/*-inference,
+    /// contextionary…): HTTP model servers with no authentication at all.
+    InferenceModule,
 }
 
 impl Workload {
@@ -106,7 +117,8 @@ impl Workload {
             .as_ref()
             .map(|i| images::parse(&i.text).short().to_string())
             .unwrap_or_default();
-        let has = |s: &str| image.contains(s);
+        let names = self.names.join(" ").to_ascii_lowercase();
+        let has = |s: &str| image.contains(s) || names.contains(s);
         let run = |s: &str| self.arg_contains(s);
         Some(if has("ollama") {
             Ai::Ollama
@@ -142,10 +154,20 @@ impl Workload {
             Ai::LiteLlm
         } else if has("localai") || has("local-ai") || run("local-ai") {
             Ai::LocalAi
+        } else if has("text-embeddings-inference") || run("text-embeddings-router") {
+            Ai::Tei
+        } else if has("anythingllm") || has("anything-llm") {
+            Ai::AnythingLlm
+        } else if has("clearml/server") {
+            Ai::ClearMl
+        } else if image.starts_with("semitechnologies/") {
+            Ai::InferenceModule
         } else if image == "redis"
             || image.ends_with("/redis")
+            || image.ends_with("/valkey")
             || has("redis-stack")
             || run("redis-server")
+            || run("valkey-server")
         {
             Ai::Redis
         } else {
@@ -157,7 +179,22 @@ impl Workload {
     pub fn auth_configured(&self, ai: Ai) -> bool {
         let env_set = |n: &str| self.env(n).is_some_and(|v| !v.text.is_empty());
         match ai {
-            Ai::Ollama | Ai::Triton | Ai::Ray => false,
+            Ai::Ollama | Ai::Triton | Ai::InferenceModule => false,
+            // Ray 2.52+ token auth (RAY_AUTH_MODE=token; KubeRay sets it
+            // from spec.authOptions, judged in crds.rs).
+            Ai::Ray => self
+                .env("RAY_AUTH_MODE")
+                .is_some_and(|v| v.text.eq_ignore_ascii_case("token")),
+            Ai::Tei => self.has_arg("--api-key") || env_set("API_KEY"),
+            // AnythingLLM asks for a password only when AUTH_TOKEN is set.
+            Ai::AnythingLlm => env_set("AUTH_TOKEN"),
+            // ClearML logs anyone in by name unless fixed users are on
+            // (apiserver.conf auth.fixed_users, or its CLEARML__ env form).
+            Ai::ClearMl => self.env.iter().any(|(n, v)| {
+                n.to_ascii_lowercase()
+                    .contains("auth__fixed_users__enabled")
+                    && v.text.eq_ignore_ascii_case("true")
+            }),
             // TGI's router: `--api-key` (env API_KEY); LocalAI: `--api-keys`.
             Ai::Tgi => self.has_arg("--api-key") || env_set("API_KEY"),
             Ai::Chroma => {
@@ -194,7 +231,12 @@ impl Workload {
                 .is_some_and(|v| v.text.eq_ignore_ascii_case("false")),
             Ai::LiteLlm => env_set("LITELLM_MASTER_KEY"),
             Ai::LocalAi => {
-                self.has_arg("--api-keys") || env_set("API_KEY") || env_set("LOCALAI_API_KEY")
+                self.has_arg("--api-keys")
+                    || env_set("API_KEY")
+                    || env_set("LOCALAI_API_KEY")
+                    || self
+                        .env("LOCALAI_AUTH")
+                        .is_some_and(|v| v.text.eq_ignore_ascii_case("true"))
             }
         }
     }
@@ -230,7 +272,13 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
         });
     }
     for (name, value) in &w.env {
-        if let Some(what) = secrets::classify(name, &value.text) {
+        if let Some(what) = secrets::default_credential(name, &value.text, &w.env) {
+            out.hit(
+                "default-credential",
+                value,
+                format!("{name}={} ({what})", secrets::mask(&value.text)),
+            );
+        } else if let Some(what) = secrets::classify(name, &value.text) {
             out.hit(
                 "secret-in-env",
                 value,
