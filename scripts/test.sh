@@ -64,6 +64,16 @@ if ! cmp -s scripts/test-platforms-requirements.txt "$pstamp" 2>/dev/null; then
   cp scripts/test-platforms-requirements.txt "$pstamp"
 fi
 
+# PyTriton (a real Triton server binary) in a fourth venv (tests/scan_serving_real.rs).
+serving=.venv-serving
+sstamp="$serving/.requirements"
+if ! cmp -s scripts/test-serving-requirements.txt "$sstamp" 2>/dev/null; then
+  echo "== creating $serving"
+  python3 -m venv "$serving"
+  "$serving/bin/pip" install -q --disable-pip-version-check -r scripts/test-serving-requirements.txt
+  cp scripts/test-serving-requirements.txt "$sstamp"
+fi
+
 # playwright-core for the browser test, from the lock file (no browser download:
 # the test points it at /usr/bin/chromium).
 e2e=tests/e2e
@@ -75,5 +85,5 @@ fi
 
 # 3. Every test; real-server tests fail instead of skipping.
 export AIMAP_REQUIRE_REAL=1 AIMAP_TEST_VENV="$PWD/$venv" AIMAP_TEST_VENV_LANDSCAPE="$PWD/$landscape"
-export AIMAP_TEST_VENV_PLATFORMS="$PWD/$platforms"
+export AIMAP_TEST_VENV_PLATFORMS="$PWD/$platforms" AIMAP_TEST_VENV_SERVING="$PWD/$serving"
 cargo test --workspace --locked "$@"
