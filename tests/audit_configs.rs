@@ -126,6 +126,28 @@ fn hardened_stack_has_no_error_level_result() {
     assert_eq!(out.status.code(), Some(0), "{}", report["configs"]);
     assert_eq!(report["config_summary"]["error"], 0);
     assert!(report["config_summary"]["files"].as_u64().unwrap() >= 8);
+    // Ray 2.52 with token auth: ShadowRay is kept, suppressed by the line
+    // that turns the control on, never dropped.
+    let ray = report["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["path"].as_str().unwrap().ends_with("ray-cluster.yaml"))
+        .expect("ray-cluster.yaml audited");
+    let by_config: Vec<_> = ray["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["by"] == "configuration")
+        .collect();
+    assert_eq!(by_config.len(), 1, "{ray}");
+    assert!(
+        by_config[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("spec.authOptions.mode: token"),
+        "{ray}"
+    );
 }
 
 #[test]

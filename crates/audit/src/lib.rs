@@ -14,6 +14,7 @@ pub mod checks;
 pub mod dedup;
 pub mod detect;
 mod error;
+pub mod mitigate;
 pub mod resolve;
 pub mod rules;
 pub mod suppress;
@@ -196,7 +197,13 @@ fn audit_in(
         };
         found.push((f, h.rule, h.file.is_some()));
     }
+    // Advisories a control in the same workload closes: kept, suppressed.
+    let mut mitigated: Vec<(Finding, String)> = Vec::new();
     if let Some(index) = opts.index {
+        let mitigations = match mitigate::builtin() {
+            Ok(m) => m,
+            Err(e) => return failed(path, kind, e),
+        };
         for img in &out.images {
             let r = checks::images::parse(&img.reference);
             let Some((purl, version)) = r.package() else {
@@ -205,7 +212,10 @@ fn audit_in(
             for m in &index.match_purl(purl, Some(&version)).affected {
                 let mut f = to_finding(m, subject_in(None, img.line, img.column), r.short());
                 f.evidence = format!("image {} ({purl}@{version})", img.reference);
-                found.push((f, "vulnerable-image", false));
+                match mitigate::reason(mitigations, m, &version, &img.controls) {
+                    Some(why) => mitigated.push((f, why)),
+                    None => found.push((f, "vulnerable-image", false)),
+                }
             }
         }
     }
@@ -224,6 +234,13 @@ fn audit_in(
         error: None,
         notes: out.notes,
     };
+    for (finding, reason) in mitigated {
+        report.suppressed.push(Suppressed {
+            finding,
+            by: "configuration",
+            reason,
+        });
+    }
     for (f, rule, elsewhere) in found {
         let line = match &f.subject {
             Subject::File { line, .. } => line.unwrap_or(0),

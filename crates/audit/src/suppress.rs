@@ -14,7 +14,8 @@ use crate::error::AuditError;
 pub struct Suppressed {
     #[serde(flatten)]
     pub finding: Finding,
-    /// `inline` or `baseline`.
+    /// `inline`, `baseline` or `configuration` (a control in the same
+    /// workload closes the advisory: rules/audit/mitigations.toml).
     pub by: &'static str,
     pub reason: String,
 }

@@ -13,7 +13,7 @@
 use aimap_model::Severity;
 
 use super::reach::Reach;
-use super::{Item, Out};
+use super::{Control, Item, Out};
 use crate::yaml::Node;
 
 fn item(n: &Node) -> Item {
@@ -78,14 +78,13 @@ fn ray_cluster<'a>(kind: &str, doc: &'a Node) -> Option<&'a Node> {
 }
 
 /// A Ray cluster without token auth, at the line that decides its reach.
-pub fn ray(kind: &str, doc: &Node, out: &mut Out) {
-    let Some(c) = ray_cluster(kind, doc) else {
-        return;
-    };
+/// With token auth on, the control that says so (for every image of the
+/// resource: KubeRay sets RAY_AUTH_MODE on all its pods).
+pub fn ray(kind: &str, doc: &Node, out: &mut Out) -> Option<Control> {
+    let c = ray_cluster(kind, doc)?;
     let token = c
         .path(&["authOptions", "mode"])
-        .and_then(Node::as_str)
-        .is_some_and(|m| m == "token");
+        .filter(|m| m.as_str() == Some("token"));
     let head = c.get("headGroupSpec");
     let env_token = head
         .and_then(|h| h.path(&["template", "spec", "containers"]))
@@ -93,14 +92,26 @@ pub fn ray(kind: &str, doc: &Node, out: &mut Out) {
         .unwrap_or_default()
         .iter()
         .flat_map(|ct| ct.get("env").map(Node::items).unwrap_or_default())
-        .any(|e| {
+        .find(|e| {
             e.get("name").and_then(Node::as_str) == Some("RAY_AUTH_MODE")
                 && e.get("value").and_then(Node::text).as_deref() == Some("token")
+        })
+        .and_then(|e| e.get("value"));
+    if let Some(t) = token {
+        return Some(Control {
+            name: "ray-token-auth",
+            evidence: "spec.authOptions.mode: token".into(),
+            line: t.line,
         });
-    if token || env_token {
-        return;
     }
-    let Some(head) = head else { return };
+    if let Some(v) = env_token {
+        return Some(Control {
+            name: "ray-token-auth",
+            evidence: "RAY_AUTH_MODE=token".into(),
+            line: v.line,
+        });
+    }
+    let head = head?;
     let svc_type = head
         .path(&["headService", "spec", "type"])
         .or_else(|| head.get("serviceType"));
@@ -132,6 +143,7 @@ pub fn ray(kind: &str, doc: &Node, out: &mut Out) {
         format!("{kind} {name}: no authOptions.mode: token; dashboard on 0.0.0.0, {how}"),
         reach.severity(),
     );
+    None
 }
 
 /// Ingress backends that are Ray heads (dashboard 8265, client 10001).

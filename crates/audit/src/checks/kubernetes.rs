@@ -42,10 +42,15 @@ pub fn check(docs: &[Node], out: &mut Out) {
         }
         // Custom resources: their pods get the same checks; Ray clusters
         // are judged from spec.authOptions and the head Service.
+        let first_image = out.images.len();
         for spec in super::crds::pod_specs(kind, doc) {
             pod_spec(spec, out);
         }
-        super::crds::ray(kind, doc, out);
+        if let Some(control) = super::crds::ray(kind, doc, out) {
+            for img in &mut out.images[first_image..] {
+                img.controls.push(control.clone());
+            }
+        }
         // A product without auth in a pod is cluster-internal unless a
         // NodePort/LoadBalancer Service below says otherwise.
         out.set_product_severity(first, super::reach::Reach::Internal.severity());

@@ -105,6 +105,17 @@ pub struct ImageUse {
     pub reference: String,
     pub line: u32,
     pub column: u32,
+    /// Controls the same workload turns on (`ray-token-auth`), which may
+    /// close an advisory's attack path (rules/audit/mitigations.toml).
+    pub controls: Vec<Control>,
+}
+
+/// A security control a workload turns on, and the line that does it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Control {
+    pub name: &'static str,
+    pub evidence: String,
+    pub line: u32,
 }
 
 /// What the checks of one file found.

@@ -269,6 +269,7 @@ pub fn check_workload(w: &Workload, out: &mut Out) {
             reference: image.text.clone(),
             line: image.line,
             column: image.column,
+            controls: controls(w),
         });
     }
     for (name, value) in &w.env {
@@ -421,4 +422,17 @@ fn gpu_image(w: &Workload) -> bool {
             || t.contains("tritonserver")
             || t.contains("pytorch")
     }) || w.env("NVIDIA_VISIBLE_DEVICES").is_some()
+}
+
+/// Controls read from the workload's own environment.
+fn controls(w: &Workload) -> Vec<super::Control> {
+    w.env
+        .iter()
+        .filter(|(name, v)| name == "RAY_AUTH_MODE" && v.text == "token")
+        .map(|(_, v)| super::Control {
+            name: "ray-token-auth",
+            evidence: "RAY_AUTH_MODE=token".into(),
+            line: v.line,
+        })
+        .collect()
 }
