@@ -173,15 +173,34 @@ fn farm() -> Option<&'static Farm> {
             });
             assert!(ready, "{url} never answered HTTP");
         }
-        // LiteLLM builds its 2 MB OpenAPI document on first request: warm it
-        // so the scan's timeout measures the scanner, not that.
+        // LiteLLM builds its 2 MB OpenAPI document on first request, on its
+        // one event loop: until that is done every other route stalls too.
+        // Warm it, reading the whole answer (a loaded CI machine can take
+        // longer than any read timeout), so the scan's timeout measures the
+        // scanner, not that.
         for a in ["127.80.5.1:4000", "127.80.5.2:4000"] {
-            http_answers(addr(a), "/openapi.json");
+            let warm = (0..6).any(|_| http_reads_whole(addr(a), "/openapi.json"));
+            assert!(warm, "{a}/openapi.json never answered in full");
         }
         eprintln!("landscape servers ready in {:?}", t0.elapsed());
         Some(Farm { _servers: servers })
     })
     .as_ref()
+}
+
+/// Whether `addr` answers a GET of `path` in full (to the end of the
+/// connection) within 60 s.
+fn http_reads_whole(addr: SocketAddr, path: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(2)) else {
+        return false;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(60)));
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    let mut body = Vec::new();
+    s.write_all(req.as_bytes()).is_ok()
+        && s.read_to_end(&mut body).is_ok()
+        && body.starts_with(b"HTTP/1.1 200")
 }
 
 /// Whether `addr` answers a GET of `path` with an HTTP status line.
