@@ -291,16 +291,16 @@ pub struct ScanArgs {
     /// Ports: 80,443,8000-8010 or - for all [default: every port a rule claims]
     #[arg(short, long, env = "AIMAP_PORTS")]
     pub ports: Option<String>,
-    /// Connections in flight at once [default: 1024]
+    /// Connections in flight at once [default: adaptive, up to 16384 within the open-file limit]
     #[arg(long, env = "AIMAP_CONCURRENCY")]
     pub concurrency: Option<usize>,
     /// Connection attempts per second [default: unlimited]
     #[arg(long, env = "AIMAP_RATE")]
     pub rate: Option<u32>,
-    /// Connect and per-exchange timeout, e.g. 800ms, 3s [default: 3s]
+    /// Connect and per-exchange timeout, e.g. 800ms, 3s [default: connect learnt from round trips, exchanges 3s]
     #[arg(long, value_parser = parse_duration, env = "AIMAP_TIMEOUT")]
     pub timeout: Option<Duration>,
-    /// Connect retries after a timeout [default: 1]
+    /// Connect retries after a timeout [default: adaptive, where loss is seen]
     #[arg(long, env = "AIMAP_RETRIES")]
     pub retries: Option<u32>,
     /// Extra probe rules (*.toml); a rule with a built-in id replaces it

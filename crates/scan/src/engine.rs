@@ -23,19 +23,19 @@ use crate::identify_stage::{Stage, PORT_BUDGET_TIMEOUTS};
 use crate::order::ProbeOrder;
 use crate::pacer::Pacer;
 use crate::targets::ProbeSpace;
+use crate::timing::{Timing, TimingConfig};
 use crate::transport::Limits;
 
 /// Validated scan settings (the binary builds these from flags and config).
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
-    /// Connects in flight at once.
-    pub concurrency: usize,
+    /// Discovery's connect timeout, retries and concurrency: learnt
+    /// unless pinned (see [`crate::timing`]).
+    pub discovery: TimingConfig,
     /// Connects per second, across the whole scan; `None` = unlimited.
     pub rate: Option<u32>,
-    /// Connect timeout, and the bound on each fingerprint exchange.
+    /// The bound on each fingerprint exchange.
     pub timeout: Duration,
-    /// Extra connect attempts after a timeout.
-    pub retries: u32,
     /// Open ports fingerprinted at once.
     pub fingerprint_concurrency: usize,
     /// Most bytes kept from one answer.
@@ -47,10 +47,9 @@ pub struct ScanOptions {
 impl Default for ScanOptions {
     fn default() -> Self {
         Self {
-            concurrency: 1024,
+            discovery: TimingConfig::default(),
             rate: None,
             timeout: Duration::from_secs(3),
-            retries: 1,
             fingerprint_concurrency: 64,
             body_cap: 256 * 1024,
             checkpoint_every: Duration::from_millis(500),
@@ -149,8 +148,8 @@ pub async fn scan(
     let drivers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .clamp(1, 8);
-    let per_driver = (opts.concurrency / drivers).max(1);
     let pacer = Arc::new(Pacer::new(opts.rate));
+    let timing = Arc::new(Timing::new(opts.discovery.clone()));
     let mut handles = Vec::with_capacity(drivers);
     for k in 0..drivers {
         let driver = Driver {
@@ -162,10 +161,10 @@ pub async fn scan(
             progress: progress.clone(),
             cancel: cancel.clone(),
             open_tx: open_tx.clone(),
-            opts: opts.clone(),
+            timing: timing.clone(),
         };
         handles.push(tokio::spawn(async move {
-            driver.run(k as u64, drivers as u64, per_driver).await;
+            driver.run(k as u64, drivers as u64).await;
         }));
     }
     drop(open_tx);
@@ -214,11 +213,11 @@ struct Driver {
     progress: Arc<Progress>,
     cancel: CancellationToken,
     open_tx: mpsc::Sender<(SocketAddr, u64)>,
-    opts: ScanOptions,
+    timing: Arc<Timing>,
 }
 
 impl Driver {
-    async fn run(&self, first: u64, stride: u64, in_flight: usize) {
+    async fn run(&self, first: u64, stride: u64) {
         let mut walk = self.order.walk(first, stride);
         let mut pending = FuturesUnordered::new();
         let mut exhausted = false;
@@ -229,6 +228,8 @@ impl Driver {
         // admitted probe back and fire them in one burst at the end.
         let mut staged: Option<(u64, SocketAddr, tokio::time::Instant)> = None;
         loop {
+            // This driver's share of the window, which moves as it learns.
+            let in_flight = (self.timing.in_flight() / stride as usize).max(1);
             while staged.is_none()
                 && !exhausted
                 && pending.len() < in_flight
@@ -307,7 +308,7 @@ impl Driver {
         pos: u64,
         addr: SocketAddr,
     ) -> impl std::future::Future<Output = (u64, SocketAddr, PortState)> {
-        let (timeout, retries) = (self.opts.timeout, self.opts.retries);
-        async move { (pos, addr, probe_port(addr, timeout, retries).await) }
+        let timing = self.timing.clone();
+        async move { (pos, addr, probe_port(addr, &timing).await) }
     }
 }

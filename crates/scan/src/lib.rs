@@ -25,9 +25,11 @@ pub mod order;
 mod pacer;
 pub mod ports;
 pub mod targets;
+pub mod timing;
 pub mod transport;
 
 pub use engine::{scan, Event, Plan, Progress, ScanOptions};
 pub use error::TargetParseError;
 pub use order::ProbeOrder;
 pub use targets::{ProbeSpace, TargetSet};
+pub use timing::TimingConfig;

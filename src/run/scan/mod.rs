@@ -51,7 +51,7 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
         };
         anyhow::Ok((store, stored))
     })?;
-    let s = settings::settings(args, cfg, stored)?;
+    let mut s = settings::settings(args, cfg, stored)?;
 
     // Open the output next: an unwritable path fails before any probe.
     let (out, to_terminal): (Box<dyn Write>, bool) = match &s.output {
@@ -81,7 +81,7 @@ pub fn run(args: ScanArgs, cfg: ScanConfig, store_args: &StoreArgs, quiet: bool)
         info!("this shard of the run is already done; nothing to scan");
     }
 
-    raise_fd_limit(s.opts.concurrency);
+    size_to_fd_limit(&mut s.opts.discovery);
     let started_at = now();
     let total = u128::from(s.order.probes_in_shard());
     info!(probes = %total, ports = s.space.ports().len(), shard = s.shard, shards = s.params.order.shard_count, "scan starting");
@@ -235,14 +235,29 @@ fn now() -> String {
         .unwrap_or_default()
 }
 
-/// Each in-flight connect holds a descriptor; lift the soft limit toward
-/// the hard one so a large --concurrency does not fail with EMFILE.
-fn raise_fd_limit(concurrency: usize) {
-    let want = concurrency as u64 + 512;
-    match rlimit::increase_nofile_limit(want) {
-        Ok(got) if got < want => {
-            warn!("open-file limit is {got}; --concurrency {concurrency} may exceed it")
+/// Descriptors kept back from discovery: fingerprint connections, the
+/// store, the runtime's own.
+const FD_RESERVE: u64 = 512;
+
+/// Each in-flight connect holds a descriptor: lift the soft open-file
+/// limit to the hard one, and keep the adaptive window (or warn of a
+/// pinned --concurrency) inside it.
+fn size_to_fd_limit(timing: &mut aimap_scan::TimingConfig) {
+    let soft = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(_) => rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(s, _)| s),
+    };
+    let budget = usize::try_from(soft.saturating_sub(FD_RESERVE).max(32)).unwrap_or(usize::MAX);
+    match timing.concurrency {
+        Some(c) if c > budget => {
+            warn!("open-file limit is {soft}; --concurrency {c} may exceed it")
         }
-        _ => {}
+        Some(_) => {}
+        None => timing.max_concurrency = timing.max_concurrency.min(budget),
     }
+    tracing::debug!(
+        soft,
+        window_max = timing.max_concurrency,
+        "descriptor budget"
+    );
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use aimap_model::Severity;
 use aimap_report::Format;
 use aimap_rules::RuleSet;
-use aimap_scan::{ports::parse_ports, ProbeOrder, ProbeSpace, ScanOptions, TargetSet};
+use aimap_scan::{
+    ports::parse_ports, ProbeOrder, ProbeSpace, ScanOptions, TargetSet, TimingConfig,
+};
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
@@ -25,9 +27,10 @@ pub struct ScanParams {
     pub exclude: Vec<String>,
     pub ports: Vec<u16>,
     pub rules: Option<PathBuf>,
-    pub timeout_ms: u64,
-    pub retries: u32,
-    pub concurrency: usize,
+    /// Discovery's pinned values; `None`: learnt as the scan goes.
+    pub timeout_ms: Option<u64>,
+    pub retries: Option<u32>,
+    pub concurrency: Option<usize>,
     pub rate: Option<u32>,
     /// Every worker of a run must agree on this, or shards would overlap.
     pub order: OrderParams,
@@ -217,15 +220,20 @@ pub fn settings(
     if set.address_count() == 0 {
         bail!("every target is excluded: nothing to scan");
     }
-    let timeout = match (args.timeout, cfg.timeout) {
-        (Some(t), _) => t,
-        (None, Some(s)) => parse_duration(&s)
-            .map_err(anyhow::Error::msg)
-            .context("config scan.timeout")?,
-        (None, None) => Duration::from_secs(3),
+    // A pinned timeout pins discovery's connect timeout too; otherwise
+    // discovery learns its own and the exchanges keep 3 s.
+    let pinned_timeout = match (args.timeout, cfg.timeout) {
+        (Some(t), _) => Some(t),
+        (None, Some(s)) => Some(
+            parse_duration(&s)
+                .map_err(anyhow::Error::msg)
+                .context("config scan.timeout")?,
+        ),
+        (None, None) => None,
     };
-    let concurrency = args.concurrency.or(cfg.concurrency).unwrap_or(1024);
-    if concurrency == 0 {
+    let timeout = pinned_timeout.unwrap_or(Duration::from_secs(3));
+    let concurrency = args.concurrency.or(cfg.concurrency);
+    if concurrency == Some(0) {
         bail!("--concurrency must be at least 1");
     }
     let rate = args.rate.or(cfg.rate);
@@ -245,10 +253,14 @@ pub fn settings(
         s => Some(s.parse::<Severity>()?),
     };
     let opts = ScanOptions {
-        concurrency,
+        discovery: TimingConfig {
+            timeout: pinned_timeout,
+            retries: args.retries.or(cfg.retries),
+            concurrency,
+            ..TimingConfig::default()
+        },
         rate,
         timeout,
-        retries: args.retries.or(cfg.retries).unwrap_or(1),
         ..ScanOptions::default()
     };
     let space = ProbeSpace::new(set, ports.clone());
@@ -262,8 +274,8 @@ pub fn settings(
         exclude: excludes,
         ports,
         rules: rules_dir,
-        timeout_ms: timeout.as_millis() as u64,
-        retries: opts.retries,
+        timeout_ms: pinned_timeout.map(|t| t.as_millis() as u64),
+        retries: opts.discovery.retries,
         concurrency,
         rate,
         order: OrderParams {
