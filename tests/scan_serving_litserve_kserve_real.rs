@@ -15,7 +15,12 @@
 //! uvicorn config the address instead, so each listens on its own
 //! 127.102.8.x only.
 //!
-//! Addresses: 127.102.8.0/24 only.
+//! The last test runs the same scan over the emulators in crates/farm
+//! (landscape/litserve.rs, kserve.rs, built from the same sources and
+//! these servers' answers), so the fast tier, without the venv, checks
+//! the same verdicts.
+//!
+//! Addresses: 127.102.8.0/24 only (emulators on 127.102.8.101-103).
 mod common;
 
 use std::io::{Read, Write};
@@ -24,6 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use aimap_farm::{start, Emulator, Landscape, Product};
 use common::*;
 use serde_json::Value;
 
@@ -202,6 +208,65 @@ fn kserve_lists_describes_and_infers_without_credentials() {
     // Inference was proved on a model that does not exist: nothing ran.
     assert!(
         evidence.contains("Model with name aimap-probe-no-such-model does not exist."),
+        "{s:#}"
+    );
+}
+
+#[test]
+fn emulators_give_the_real_servers_verdicts() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let plan = [
+        (Product::LitServe, false, "127.102.8.101:8000"),
+        (Product::LitServe, true, "127.102.8.102:8000"),
+        (Product::KServe, false, "127.102.8.103:8080"),
+    ];
+    let _servers: Vec<_> = plan
+        .iter()
+        .map(|(product, auth, addr)| {
+            let emulator = Emulator::Landscape(Landscape::sample(*product, *auth));
+            rt.block_on(start(emulator, addr.parse().unwrap()))
+                .unwrap_or_else(|e| panic!("{addr}: {e}"))
+        })
+        .collect();
+    let (r, _) = scan_json(&["127.102.8.101-103", "-p", "8000,8080"]);
+    let at = |ip: &str, port: u16| {
+        service(&r, ip, port).unwrap_or_else(|| panic!("nothing at {ip}:{port}: {r:#}"))
+    };
+
+    let s = at("127.102.8.101", 8000);
+    assert_eq!(s["service"], "litserve", "{s:#}");
+    assert!(unlabelled(s) && s["version"].is_null(), "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("none", "none"),
+        "{s:#}"
+    );
+    assert_eq!(exposure(s), ["litserve-unauthenticated"], "{s:#}");
+
+    let s = at("127.102.8.102", 8000);
+    assert_eq!(s["service"], "litserve", "{s:#}");
+    assert_eq!(s["auth"], "required", "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("required", "required"),
+        "{s:#}"
+    );
+    assert!(exposure(s).is_empty(), "{s:#}");
+
+    let s = at("127.102.8.103", 8080);
+    assert_eq!(s["service"], "kserve", "{s:#}");
+    assert!(unlabelled(s), "{s:#}");
+    assert_eq!(s["version"], Product::KServe.sample_version(), "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("none", "none"),
+        "{s:#}"
+    );
+    assert_eq!(s["details"]["models"][0], "sklearn-iris", "{s:#}");
+    assert!(
+        s["evidence"]
+            .to_string()
+            .contains("GET /v2/models/sklearn-iris"),
         "{s:#}"
     );
 }
