@@ -64,7 +64,8 @@ if ! cmp -s scripts/test-platforms-requirements.txt "$pstamp" 2>/dev/null; then
   cp scripts/test-platforms-requirements.txt "$pstamp"
 fi
 
-# PyTriton (a real Triton server binary) in a fourth venv (tests/scan_serving_real.rs).
+# PyTriton (a real Triton server binary), LitServe and KServe in a fourth venv
+# (tests/scan_serving_real.rs, tests/scan_serving_litserve_kserve_real.rs).
 serving=.venv-serving
 sstamp="$serving/.requirements"
 if ! cmp -s scripts/test-serving-requirements.txt "$sstamp" 2>/dev/null; then

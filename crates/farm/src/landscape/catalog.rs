@@ -87,6 +87,11 @@ pub enum Product {
     InvokeAi,
     /// AUTOMATIC1111's SD web UI API (`--api`).
     SdWebUi,
+    // Added for #15: auth true is LitServe's LIT_SERVER_API_KEY.
+    /// Lightning AI LitServe.
+    LitServe,
+    /// KServe's Python model server (no auth of its own).
+    KServe,
 }
 
 /// Open only (no credential switch of its own).
@@ -197,6 +202,9 @@ const CATALOG: &[Entry] = &[
     e(P::InvokeAi, "invokeai", 9090, BOTH, "6.13.8", &["Juggernaut XL v9"]),
     // auth true: --api-auth.
     e(P::SdWebUi, "sd-webui", 7860, BOTH, "1.10.1", &["sd_xl_base_1.0.safetensors"]),
+    // #15. LitServe auth true: LIT_SERVER_API_KEY.
+    e(P::LitServe, "litserve", 8000, BOTH, "0.2.19", &[]),
+    e(P::KServe, "kserve", 8080, OPEN, "0.21.0", &["sklearn-iris"]),
 ];
 
 impl Product {

@@ -17,9 +17,11 @@ mod compute;
 mod dcgm;
 mod docker;
 mod koboldcpp;
+mod kserve;
 mod kube;
 mod kubeflow_langserve;
 mod langflow;
+mod litserve;
 mod llamacpp;
 mod lmstudio;
 mod localai;
@@ -130,6 +132,8 @@ pub(crate) fn handler(l: Landscape) -> Box<dyn Handler> {
         Product::LibreChat => chat(l, chat_apps::App::Libre),
         Product::LobeChat => chat(l, chat_apps::App::Lobe),
         Product::NextChat => chat(l, chat_apps::App::Next),
+        Product::LitServe => Box::new(litserve::LitServe::new(l)),
+        Product::KServe => Box::new(kserve::KServe::new(l)),
         // The #16 products, one module each under newcomers/.
         _ => match newcomers::handler(l) {
             Some(h) => h,
