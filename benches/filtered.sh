@@ -7,14 +7,17 @@
 # limit (../shared/perf/limit, conc 8192, 1 s timeout, no retries), in
 # alternating rounds. Nothing leaves the namespace; the machine's own
 # loopback and firewall are never touched.
-# usage: sudo benches/filtered.sh   (BENCH_ROUNDS overrides the default 3)
+# usage: sudo benches/filtered.sh   (BENCH_ROUNDS overrides the default 3; BENCH_LOSS=5 adds 5 % loss)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "needs root (a network namespace and nftables inside it)"; exit 1; }
 command -v nmap >/dev/null || { apt-get update -qq && apt-get install -y -qq nmap >/dev/null; }
 command -v nft >/dev/null || { apt-get update -qq && apt-get install -y -qq nftables >/dev/null; }
-cargo build --release --locked --bin aimap -q
-export AIMAP="$PWD/target/release/aimap"
+# AIMAP=path uses a binary already built (to compare two builds).
+if [ -z "${AIMAP:-}" ]; then
+  cargo build --release --locked --bin aimap -q
+  export AIMAP="$PWD/target/release/aimap"
+fi
 if [ -d ../shared/perf/limit ]; then
   cargo build --release -q --manifest-path ../shared/perf/limit/Cargo.toml --target-dir /tmp/limit-target
   export LIMIT=/tmp/limit-target/release/limit
@@ -32,5 +35,10 @@ table inet bench {
   }
 }
 NFT
+# BENCH_LOSS=N: also drop N % of the other SYNs at random (this kernel has
+# no netem; nftables' numgen gives random loss inside the namespace).
+if [ "${BENCH_LOSS:-0}" != 0 ]; then
+  ip netns exec "$NS" nft add rule inet bench out ip daddr 127.90.0.0/18 tcp flags syn numgen random mod 100 lt "$BENCH_LOSS" drop
+fi
 export BENCH_MODE=filtered BENCH_CIDR=127.90.0.0/18
 exec ip netns exec "$NS" python3 benches/discovery.py
