@@ -150,7 +150,7 @@ impl Timing {
 /// 1,000 at per-attempt loss `p`: at least one (loss cannot be measured
 /// without retrying), at most [`MAX_RETRIES`].
 pub fn retries_for_loss(p: f64) -> u32 {
-    if !(p > 0.0) {
+    if p.is_nan() || p <= 0.0 {
         return 1;
     }
     if p >= 1.0 {
