@@ -265,6 +265,26 @@ fn hostile_files_get_errors_and_the_run_completes() {
         .iter()
         .any(|c| c["path"].as_str().unwrap().ends_with("ok/compose.yaml")
             && c.get("error").is_none()));
+    // In SARIF the unread files are tool notifications, not silence.
+    let out = aimap(&[
+        "audit",
+        "--format",
+        "sarif",
+        "--advisories",
+        "/nonexistent-aimap-advisories",
+        "--fail-on",
+        "none",
+        s(tmp.path()),
+    ]);
+    let log: Value = serde_json::from_slice(&out.stdout).expect("SARIF is JSON");
+    let inv = &log["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 3, "{notes:#?}");
+    assert!(notes.iter().all(|n| n["level"] == "error"
+        && n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("file://"))));
 }
 
 #[test]

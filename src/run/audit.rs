@@ -288,6 +288,16 @@ fn write_report(
             };
             let mut log = aimap_report::sarif_log(&tool, &results);
             configs::mark_suppressed(&mut log, first_suppressed, config_reports);
+            let errors: Vec<(&str, &str)> = reports
+                .iter()
+                .filter_map(|r| Some((r.path.as_str(), r.error.as_deref()?)))
+                .chain(
+                    config_reports
+                        .iter()
+                        .filter_map(|r| Some((r.path.as_str(), r.error.as_deref()?))),
+                )
+                .collect();
+            aimap_report::add_notifications(&mut log, &errors);
             serde_json::to_writer_pretty(&mut out, &log)?;
             writeln!(out)?;
         }

@@ -19,7 +19,9 @@ use std::io::{self, Write};
 use aimap_model::{ScanReport, Service};
 
 pub use json::{JsonLinesSink, JsonSink};
-pub use sarif::{path_uri, sarif_level, sarif_log, write_sarif, SarifResult, SarifTool};
+pub use sarif::{
+    add_notifications, path_uri, sarif_level, sarif_log, write_sarif, SarifResult, SarifTool,
+};
 pub use style::Style;
 pub use table::TableSink;
 

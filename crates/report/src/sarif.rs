@@ -128,6 +128,28 @@ fn location(f: &Finding, byte_offset: Option<u64>) -> Value {
     }
 }
 
+/// Records the run's invocation: files that could not be read or parsed
+/// become `toolExecutionNotifications` (level `error`, located at the
+/// file), and `executionSuccessful` is false when there are any. A code
+/// scanning UI then shows that part of the input went unaudited instead of
+/// a clean result.
+pub fn add_notifications(log: &mut Value, errors: &[(&str, &str)]) {
+    let notes: Vec<Value> = errors
+        .iter()
+        .map(|(path, message)| {
+            json!({
+                "level": "error",
+                "message": { "text": message },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": path_uri(path) } } }],
+            })
+        })
+        .collect();
+    log["runs"][0]["invocations"] = json!([{
+        "executionSuccessful": notes.is_empty(),
+        "toolExecutionNotifications": notes,
+    }]);
+}
+
 /// The whole SARIF log as a JSON value.
 pub fn sarif_log(tool: &SarifTool<'_>, results: &[SarifResult<'_>]) -> Value {
     // Rules in id order; each rule's level is the worst severity it reached.
@@ -267,6 +289,32 @@ mod tests {
         assert_eq!(
             r[1]["locations"][0]["physicalLocation"]["region"]["startLine"],
             3
+        );
+    }
+
+    #[test]
+    fn unreadable_files_become_notifications_and_the_run_is_not_successful() {
+        let tool = SarifTool {
+            name: "aimap",
+            version: "0",
+            information_uri: "https://example.invalid",
+        };
+        let mut log = sarif_log(&tool, &[]);
+        add_notifications(&mut log, &[("/m/bad.yaml", "not valid YAML: line 3")]);
+        let inv = &log["runs"][0]["invocations"][0];
+        assert_eq!(inv["executionSuccessful"], false);
+        let n = &inv["toolExecutionNotifications"][0];
+        assert_eq!(n["level"], "error");
+        assert_eq!(n["message"]["text"], "not valid YAML: line 3");
+        assert_eq!(
+            n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "file:///m/bad.yaml"
+        );
+        let mut clean = sarif_log(&tool, &[]);
+        add_notifications(&mut clean, &[]);
+        assert_eq!(
+            clean["runs"][0]["invocations"][0]["executionSuccessful"],
+            true
         );
     }
 }
