@@ -375,3 +375,44 @@ fn sarif_output_is_valid_sarif_2_1_0_with_regions_and_suppressions() {
         String::from_utf8_lossy(&v.stderr)
     );
 }
+
+#[test]
+fn kinds_by_content_and_every_skipped_file_is_listed() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir(tmp.path().join("build")).unwrap();
+    // No name says Dockerfile: its first instruction does.
+    std::fs::write(
+        tmp.path().join("build/gpu"),
+        "# syntax=docker/dockerfile:1\nARG V=24.01-py3\nFROM nvcr.io/nvidia/tritonserver:latest\nCMD [\"tritonserver\"]\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("README.md"), "# notes\nFROM here on\n").unwrap();
+    std::fs::write(tmp.path().join("values.yaml"), "replicas: 2\n").unwrap();
+    let (report, out) = audit(&["--fail-on", "none", s(tmp.path())]);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let configs = report["configs"].as_array().unwrap();
+    let gpu = configs
+        .iter()
+        .find(|c| c["path"].as_str().unwrap().ends_with("build/gpu"))
+        .unwrap_or_else(|| panic!("unnamed Dockerfile not audited: {report}"));
+    assert_eq!(gpu["kind"], "dockerfile");
+    assert!(
+        gpu["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == "unpinned-image"),
+        "{gpu}"
+    );
+    assert_eq!(report["config_summary"]["skipped"], 2, "{report}");
+    let skipped = report["skipped"].as_array().unwrap();
+    let reason = |name: &str| {
+        skipped
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(name))
+            .map(|s| s["reason"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("{name} not listed: {skipped:?}"))
+    };
+    assert!(reason("README.md").contains("not a configuration file"));
+    assert!(reason("values.yaml").contains("neither a compose file nor a Kubernetes manifest"));
+}

@@ -34,6 +34,10 @@ struct AuditReport<'a> {
     /// Configuration files (compose, Kubernetes, Dockerfiles, service configs).
     configs: &'a [ConfigReport],
     config_summary: configs::ConfigSummary,
+    /// Files under the given directories that no auditor read, with the
+    /// reason (the first [`configs::MAX_SKIPPED_LISTED`]; the summary
+    /// counts them all).
+    skipped: &'a [configs::Skipped],
 }
 
 #[derive(Serialize, Default)]
@@ -110,7 +114,16 @@ pub fn run_recorded(
         aimap_modelscan::collect(&model_paths)
     };
     let reports = audit_all(&model_targets, &Limits::default());
-    write_report(out, format, style, &reports, &configs).context("cannot write the report")?;
+    let model_files: Vec<std::path::PathBuf> = model_targets
+        .iter()
+        .filter_map(|t| match t {
+            Target::File(p) => Some(p.clone()),
+            Target::Unreadable { .. } => None,
+        })
+        .collect();
+    let skipped = configs::skipped(&collected, &model_files);
+    write_report(out, format, style, &reports, &configs, &skipped)
+        .context("cannot write the report")?;
     let run_id = remember.and_then(|remember| remember_audit(remember, &args, &reports, &configs));
 
     let failing = fail_on.is_some_and(|t| {
@@ -241,6 +254,7 @@ fn write_report(
     st: Style,
     reports: &[FileReport],
     config_reports: &[ConfigReport],
+    skipped: &[configs::Skipped],
 ) -> std::io::Result<()> {
     match format {
         AuditFormat::Json => {
@@ -249,7 +263,8 @@ fn write_report(
                 files: reports,
                 summary: Summary::of(reports),
                 configs: config_reports,
-                config_summary: configs::ConfigSummary::of(config_reports),
+                config_summary: configs::ConfigSummary::of(config_reports, skipped),
+                skipped: &skipped[..skipped.len().min(configs::MAX_SKIPPED_LISTED)],
             };
             serde_json::to_writer_pretty(&mut out, &report)?;
             writeln!(out)?;
@@ -305,7 +320,7 @@ fn write_report(
             if !reports.is_empty() || config_reports.is_empty() {
                 table(&mut out, st, reports)?;
             }
-            configs::table(&mut out, st, config_reports)?;
+            configs::table(&mut out, st, config_reports, skipped)?;
         }
     }
     out.flush()

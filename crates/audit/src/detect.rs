@@ -102,6 +102,29 @@ pub fn yaml_by_content(text: &str) -> Option<DocKind> {
     }
 }
 
+/// A file neither its name nor YAML placed, told by its first lines: a
+/// Dockerfile when the first instruction (after comments, parser
+/// directives and `ARG`s) is `FROM` (the Dockerfile reference requires it);
+/// a systemd unit when it has a `[Service]` section with `ExecStart=`.
+pub fn text_by_content(text: &str) -> Option<DocKind> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .find(|l| !l.get(..4).is_some_and(|w| w.eq_ignore_ascii_case("ARG ")));
+    if first
+        .and_then(|l| l.get(..5))
+        .is_some_and(|w| w.eq_ignore_ascii_case("FROM "))
+    {
+        return Some(DocKind::Dockerfile);
+    }
+    let has = |l: &str| text.lines().any(|x| x.trim() == l);
+    let exec = text
+        .lines()
+        .any(|x| x.trim_start().starts_with("ExecStart="));
+    (has("[Service]") && exec).then_some(DocKind::Systemd)
+}
+
 pub fn is_yaml_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
@@ -149,5 +172,21 @@ mod tests {
             Some(DocKind::Kubernetes)
         );
         assert_eq!(yaml_by_content("a: 1\n"), None);
+    }
+
+    #[test]
+    fn unnamed_dockerfiles_and_units_are_told_by_content() {
+        let df = "# syntax=docker/dockerfile:1\nARG BASE=python:3.12\nFROM ${BASE}\nRUN pip install vllm\n";
+        assert_eq!(text_by_content(df), Some(DocKind::Dockerfile));
+        assert_eq!(
+            text_by_content("from ubuntu:24.04\n"),
+            Some(DocKind::Dockerfile)
+        );
+        let unit = "[Unit]\nDescription=llama\n[Service]\nExecStart=/usr/bin/llama-server --host 0.0.0.0\n";
+        assert_eq!(text_by_content(unit), Some(DocKind::Systemd));
+        // Prose that mentions FROM later, a README, an INI file: not configs.
+        assert_eq!(text_by_content("Build it:\nFROM here on\n"), None);
+        assert_eq!(text_by_content("[Service]\nName=x\n"), None);
+        assert_eq!(text_by_content(""), None);
     }
 }

@@ -20,6 +20,9 @@ pub struct Collected {
     pub others: Vec<PathBuf>,
     /// Paths that could not be read, with the reason.
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Files met in a directory walk that are not configuration, with the
+    /// reason (the model auditor may still take some of them).
+    pub skipped: Vec<(PathBuf, &'static str)>,
 }
 
 pub fn collect(paths: &[PathBuf]) -> Collected {
@@ -47,30 +50,53 @@ fn walk(dir: &Path, out: &mut Collected) {
         .build();
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                if let Some(k) = kind_of(e.path()) {
-                    out.configs.push((e.into_path(), k));
+            Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => match kind_of(e.path()) {
+                Some(k) => out.configs.push((e.into_path(), k)),
+                None => {
+                    let why = if detect::is_yaml_name(e.path()) {
+                        "YAML, but neither a compose file nor a Kubernetes manifest"
+                    } else {
+                        "not a configuration file by name or content"
+                    };
+                    out.skipped.push((e.into_path(), why));
                 }
-            }
+            },
             Ok(_) => {}
             Err(e) => out.unreadable.push((dir.to_path_buf(), e.to_string())),
         }
     }
 }
 
-/// The kind of a file by name, then (for YAML) by its first 64 KiB.
+/// How much of an unnamed, extensionless file is read to tell a
+/// Dockerfile or a systemd unit.
+const PEEK_TEXT: u64 = 4 * 1024;
+
+/// The kind of a file by name, then by content: YAML by its first 64 KiB,
+/// a file without an extension (`build/Containerfile-gpu`, `llama`) by its
+/// first 4 KiB.
 pub fn kind_of(path: &Path) -> Option<DocKind> {
     if let Some(k) = detect::by_name(path) {
         return Some(k);
     }
-    if !detect::is_yaml_name(path) {
+    let yaml = detect::is_yaml_name(path);
+    if !yaml && path.extension().is_some() {
         return None;
     }
     let mut head = Vec::new();
     File::open(path)
         .ok()?
-        .take(PEEK)
+        .take(if yaml { PEEK } else { PEEK_TEXT })
         .read_to_end(&mut head)
         .ok()?;
-    detect::yaml_by_content(&String::from_utf8_lossy(&head))
+    if yaml {
+        return detect::yaml_by_content(&String::from_utf8_lossy(&head));
+    }
+    // Binary (a model file, an executable): never a configuration.
+    // The 4 KiB cut may split a character: keep the valid prefix then.
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    detect::text_by_content(text)
 }

@@ -65,17 +65,48 @@ pub struct ConfigSummary {
     pub findings: usize,
     pub suppressed: usize,
     pub error: usize,
+    /// Files met in the walk that neither auditor read.
+    pub skipped: usize,
 }
 
 impl ConfigSummary {
-    pub fn of(reports: &[ConfigReport]) -> Self {
+    pub fn of(reports: &[ConfigReport], skipped: &[Skipped]) -> Self {
         Self {
             files: reports.len(),
             findings: reports.iter().map(|r| r.findings.len()).sum(),
             suppressed: reports.iter().map(|r| r.suppressed.len()).sum(),
             error: reports.iter().filter(|r| r.error.is_some()).count(),
+            skipped: skipped.len(),
         }
     }
+}
+
+/// A file found under a directory that no auditor read, and why.
+#[derive(Serialize, Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: &'static str,
+}
+
+/// The most skipped files listed in a report (the count is always whole).
+pub const MAX_SKIPPED_LISTED: usize = 1000;
+
+/// Files the config walk passed over that the model auditor does not take
+/// either; each is logged at `-v`.
+pub fn skipped(collected: &Collected, model_files: &[PathBuf]) -> Vec<Skipped> {
+    let models: std::collections::HashSet<&PathBuf> = model_files.iter().collect();
+    collected
+        .skipped
+        .iter()
+        .filter(|(p, _)| !models.contains(p))
+        .map(|(p, why)| {
+            tracing::info!(path = %p.display(), reason = why, "skipped");
+            Skipped {
+                path: p.display().to_string(),
+                reason: why,
+            }
+        })
+        .collect()
 }
 
 pub fn worst(reports: &[ConfigReport]) -> Option<Severity> {
@@ -110,7 +141,12 @@ fn line_of(f: &Finding) -> String {
     }
 }
 
-pub fn table(out: &mut dyn Write, st: Style, reports: &[ConfigReport]) -> std::io::Result<()> {
+pub fn table(
+    out: &mut dyn Write,
+    st: Style,
+    reports: &[ConfigReport],
+    skipped: &[Skipped],
+) -> std::io::Result<()> {
     if reports.is_empty() {
         return Ok(());
     }
@@ -150,14 +186,14 @@ pub fn table(out: &mut dyn Write, st: Style, reports: &[ConfigReport]) -> std::i
             writeln!(out, "    {} {e}", st.dim("error:"))?;
         }
     }
-    let s = ConfigSummary::of(reports);
+    let s = ConfigSummary::of(reports, skipped);
     writeln!(out)?;
     writeln!(
         out,
         "{}",
         st.dim(&format!(
-            "{} configuration files: {} findings, {} suppressed, {} error",
-            s.files, s.findings, s.suppressed, s.error
+            "{} configuration files: {} findings, {} suppressed, {} error; {} other files skipped (-v lists them)",
+            s.files, s.findings, s.suppressed, s.error, s.skipped
         ))
     )
 }
