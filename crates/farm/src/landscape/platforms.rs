@@ -147,7 +147,12 @@ impl Gated {
             stack::named(status, "WSGIServer/0.2 CPython/3.11.7", headers, body)
         };
         let django = |status: u16, extra: Headers, body: J| {
-            django_as(status, "application/json", extra, body.render(Escape::Rapid))
+            django_as(
+                status,
+                "application/json",
+                extra,
+                body.render(Escape::Rapid),
+            )
         };
         let v = &self.l.version;
         match path {
