@@ -18,7 +18,11 @@
 //! 127.102.6.1 with one worker on 127.102.6.2: the dashboard has no
 //! authentication, and its identity document names the worker.
 //!
-//! Addresses: 127.102.4.0/24, 127.102.5.0/24 and 127.102.6.0/24.
+//! A fresh Label Studio on 127.102.9.1: it names its release without a
+//! login, and its projects stay behind one.
+//!
+//! Addresses: 127.102.4.0/24, 127.102.5.0/24, 127.102.6.0/24 and
+//! 127.102.9.0/24.
 mod common;
 
 use std::io::{Read, Write};
@@ -366,6 +370,68 @@ fn dask_dashboard_names_its_workers() {
     assert_eq!(s["details"]["workers"][0], "127.102.6.2", "{s}");
     assert_eq!(
         s["details"]["scheduler"][0], "tcp://127.102.6.1:8786",
+        "{s}"
+    );
+}
+
+/// A fresh Label Studio (PyPI) on 127.102.9.1:8080, nothing created in it.
+/// Facts (label-studio 1.23.2): core/urls.py routes `version/` and
+/// `api/version/` to core/views.py `version_page` without login (JSON on
+/// /api/version/, the same JSON inside `<pre>` on /version/); the REST API
+/// (/api/projects/) needs a login or token. Signup is open by default
+/// (core/settings/base.py DISABLE_SIGNUP_WITHOUT_LINK=False), but only a
+/// POST to /user/signup/ tells (users/views.py): no read-only answer says
+/// so, so no claimable finding is expected.
+#[test]
+fn label_studio_names_itself_and_keeps_projects_behind_login() {
+    let (Some(ls), Some(python)) = (platforms_bin("label-studio"), platforms_bin("python")) else {
+        return unavailable("Label Studio (venv .venv-platforms)");
+    };
+    let out = Command::new(&python)
+        .args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('label-studio'))",
+        ])
+        .output()
+        .expect("python runs");
+    let installed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let data = tempfile::tempdir().unwrap();
+    let mut start = Command::new(ls);
+    start
+        .args([
+            "start",
+            "--internal-host",
+            "127.102.9.1",
+            "-p",
+            "8080",
+            "--no-browser",
+        ])
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("LABEL_STUDIO_BASE_DATA_DIR", data.path())
+        // No outbound calls: the PyPI version check and Sentry (whose
+        // 3.x SDK also rejects the options 1.23.2 passes it).
+        .env("LATEST_VERSION_CHECK", "false")
+        .env("SENTRY_DSN", "")
+        .env("FRONTEND_SENTRY_DSN", "");
+    let a = addr("127.102.9.1:8080");
+    // Migrations on first start take minutes.
+    let server = spawn_in_tempdir(a, start).expect("label-studio spawns");
+    wait_all(&[&server], Duration::from_secs(420));
+    assert!(wait_http(a, "/health", &[200], Duration::from_secs(60)));
+
+    let (report, _) = scan_json_timeout("8s", &["127.102.9.1", "-p", "8080"]);
+    let s = service(&report, "127.102.9.1", 8080).expect("Label Studio found");
+    assert_eq!(s["service"], "label-studio", "{s}");
+    assert_eq!(s["version"], installed.as_str(), "{s}");
+    assert_eq!(s["auth"], "required", "{s}");
+    assert!(s["details"]["projects"].is_null(), "{s}");
+    assert!(
+        s["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "exposure" && f["id"] != "label-studio-claimable"),
         "{s}"
     );
 }

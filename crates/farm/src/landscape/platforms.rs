@@ -14,13 +14,16 @@
 //!   `{"step": "not_started"}`. Console data routes are `@login_required`:
 //!   401 `{"code": "unauthorized", "message": ..., "status": 401}` (error
 //!   envelope of libs/external_api.py). Served by gunicorn.
-//! - HumanSignal/label-studio label_studio/core/views.py `version_page`:
-//!   `GET /version` (and `/api/version`) without login → `release`,
+//! - label-studio 1.23.2 (PyPI), label_studio/core/views.py `version_page`:
+//!   `GET /api/version` without login → JSON `release`,
 //!   `label-studio-os-package` {version, short_version, ...},
-//!   `label-studio-os-backend`, `label-studio-frontend`, `dm2`, `edition`.
-//!   Django REST framework without credentials: 401 `{"detail":
-//!   "Authentication credentials were not provided."}`, `WWW-Authenticate:
-//!   Token`.
+//!   `label-studio-os-backend`, `label-studio-frontend`, `dm2`, `edition`;
+//!   `GET /version` → the same JSON inside `<pre>`, as text/html.
+//!   `/health` → `{"status": "UP"}` (text/html). The API without
+//!   credentials (core/utils/common.py custom_exception_handler): 401
+//!   `{"id", "status_code": 401, "version", "detail": "Authentication
+//!   credentials were not provided.", "exc_info": null}`,
+//!   `WWW-Authenticate: Token`.
 //! - n8n-io/n8n packages/cli: `GET /healthz` → `{"status":"ok"}`; `GET
 //!   /rest/settings` (no login, the editor's boot call) → `{"data":
 //!   {..., "versionCli", "userManagement": {"showSetupOnFirstLoad",
@@ -132,24 +135,33 @@ impl Gated {
     }
 
     fn label_studio(&self, path: &str) -> Response<Body> {
-        let django = |status: u16, extra: Headers, body: J| {
+        let django_as = |status: u16, ctype: &str, extra: Headers, body: String| {
             let mut headers = vec![
-                ("content-type", "application/json".to_string()),
+                ("content-type", ctype.to_string()),
                 ("vary", "Accept, Cookie".to_string()),
                 ("allow", "GET, HEAD, OPTIONS".to_string()),
                 ("x-frame-options", "DENY".to_string()),
                 ("x-content-type-options", "nosniff".to_string()),
             ];
             headers.extend(extra);
-            stack::named(
+            stack::named(status, "WSGIServer/0.2 CPython/3.11.7", headers, body)
+        };
+        let django = |status: u16, extra: Headers, body: J| {
+            django_as(
                 status,
-                "WSGIServer/0.2 CPython/3.12.3",
-                headers,
+                "application/json",
+                extra,
                 body.render(Escape::Rapid),
             )
         };
         let v = &self.l.version;
         match path {
+            "/health" => django_as(
+                200,
+                "text/html; charset=utf-8",
+                vec![],
+                r#"{"status": "UP"}"#.to_string(),
+            ),
             "/version" | "/api/version" => {
                 let short: String = v.split('.').take(2).collect::<Vec<_>>().join(".");
                 let package = J::Obj(vec![
@@ -167,26 +179,35 @@ impl Gated {
                         ("branch", J::s("HEAD")),
                     ])
                 };
-                django(
-                    200,
-                    vec![],
-                    J::Obj(vec![
-                        ("release", J::s(v)),
-                        ("label-studio-os-package", package),
-                        ("label-studio-os-backend", git("release")),
-                        ("label-studio-frontend", git("release")),
-                        ("dm2", git("release")),
-                        ("edition", J::s("Community")),
-                    ]),
-                )
+                let body = J::Obj(vec![
+                    ("release", J::s(v)),
+                    ("label-studio-os-package", package),
+                    ("label-studio-os-backend", git("release")),
+                    ("label-studio-frontend", git("release")),
+                    ("dm2", git("release")),
+                    ("edition", J::s("Community")),
+                ]);
+                if path == "/version" {
+                    // The HTML page: the same JSON inside <pre>.
+                    let html = format!("<pre>{}</pre>", body.render(Escape::Rapid));
+                    django_as(200, "text/html; charset=utf-8", vec![], html)
+                } else {
+                    django(200, vec![], body)
+                }
             }
             _ => django(
                 401,
                 vec![("www-authenticate", "Token".to_string())],
-                J::Obj(vec![(
-                    "detail",
-                    J::s("Authentication credentials were not provided."),
-                )]),
+                J::Obj(vec![
+                    ("id", J::s("35d955b0-db49-49e3-ad25-f91b3be01c96")),
+                    ("status_code", J::Int(401)),
+                    ("version", J::s(v)),
+                    (
+                        "detail",
+                        J::s("Authentication credentials were not provided."),
+                    ),
+                    ("exc_info", J::Null),
+                ]),
             ),
         }
     }
