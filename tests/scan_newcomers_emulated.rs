@@ -86,10 +86,6 @@ fn expect<'a>(
     s
 }
 
-fn cap<'a>(s: &'a Value, capability: &str) -> &'a str {
-    s["capabilities"][capability]["auth"].as_str().unwrap_or("")
-}
-
 fn detail(s: &Value, key: &str) -> Vec<String> {
     s["details"][key]
         .as_array()

@@ -25,26 +25,13 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use aimap_farm::{start, Emulator, Landscape, Product};
 use common::*;
 use serde_json::Value;
-
-/// The serving venv's python, when it holds `module`.
-fn serving_python(module: &str) -> Option<PathBuf> {
-    let root = std::env::var_os("AIMAP_TEST_VENV_SERVING")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-serving"));
-    let bin = root.join("bin").join("python");
-    let has = Command::new(&bin)
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    has.then_some(bin)
-}
 
 /// The installed release of `package`, as the venv reports it.
 fn installed_version(python: &Path, package: &str) -> String {
@@ -77,20 +64,6 @@ fn wait_http(addr: SocketAddr, path: &str, within: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(300));
     }
     false
-}
-
-fn cap<'a>(s: &'a Value, capability: &str) -> &'a str {
-    s["capabilities"][capability]["auth"].as_str().unwrap_or("")
-}
-
-fn exposure(s: &Value) -> Vec<String> {
-    s["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"] == "exposure")
-        .filter_map(|f| f["id"].as_str().map(str::to_string))
-        .collect()
 }
 
 fn unlabelled(s: &Value) -> bool {

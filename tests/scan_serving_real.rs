@@ -12,47 +12,14 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 use common::*;
-use serde_json::Value;
-
-fn serving_python() -> Option<PathBuf> {
-    let root = std::env::var_os("AIMAP_TEST_VENV_SERVING")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-serving"));
-    let bin = root.join("bin").join("python");
-    bin.exists().then_some(bin)
-}
-
-fn caps(s: &Value) -> (String, String) {
-    (
-        s["capabilities"]["inference"]["auth"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
-        s["capabilities"]["data"]["auth"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
-    )
-}
-
-fn exposure(s: &Value) -> Vec<String> {
-    s["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"] == "exposure")
-        .filter_map(|f| f["id"].as_str().map(str::to_string))
-        .collect()
-}
 
 #[test]
 fn pytriton_verdicts_follow_each_api_group() {
-    let Some(python) = serving_python() else {
+    let Some(python) = serving_python("pytriton") else {
         return unavailable("PyTriton (venv .venv-serving)");
     };
     let mut servers = Vec::new();
@@ -84,7 +51,11 @@ fn pytriton_verdicts_follow_each_api_group() {
     assert_eq!(s["service"], "triton", "{s:#}");
     assert_eq!(s["version"], "2.51.0", "{s:#}");
     assert_eq!(s["auth"], "partial", "{s:#}");
-    assert_eq!(caps(s), ("none".into(), "required".into()), "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("none", "required"),
+        "{s:#}"
+    );
     assert_eq!(exposure(s), ["triton-unauthenticated"], "{s:#}");
     assert!(
         s["evidence"].to_string().contains("This API is restricted"),
@@ -98,13 +69,21 @@ fn pytriton_verdicts_follow_each_api_group() {
     // Nothing restricted.
     let s = at(2, 8000);
     assert_eq!(s["auth"], "none", "{s:#}");
-    assert_eq!(caps(s), ("none".into(), "none".into()), "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("none", "none"),
+        "{s:#}"
+    );
     assert_eq!(at(2, 8001)["auth"], "none");
 
     // Every sensitive group restricted: required, and nothing flagged.
     let s = at(3, 8000);
     assert_eq!(s["auth"], "required", "{s:#}");
-    assert_eq!(caps(s), ("required".into(), "required".into()), "{s:#}");
+    assert_eq!(
+        (cap(s, "inference"), cap(s, "data")),
+        ("required", "required"),
+        "{s:#}"
+    );
     assert!(exposure(s).is_empty(), "{s:#}");
     assert_eq!(at(3, 8001)["auth"], "required");
 }

@@ -102,6 +102,37 @@ pub fn service<'a>(report: &'a Value, host: &str, port: u16) -> Option<&'a Value
         .find(|s| s["host"] == host && s["port"] == port)
 }
 
+/// A service's verdict for one capability (`none`, `required`, ...; empty
+/// when the rule does not know the capability).
+pub fn cap<'a>(s: &'a Value, capability: &str) -> &'a str {
+    s["capabilities"][capability]["auth"].as_str().unwrap_or("")
+}
+
+/// The ids of a service's exposure findings.
+pub fn exposure(s: &Value) -> Vec<String> {
+    s["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "exposure")
+        .filter_map(|f| f["id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The serving venv's python (.venv-serving, or AIMAP_TEST_VENV_SERVING),
+/// when it can import `module`.
+pub fn serving_python(module: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("AIMAP_TEST_VENV_SERVING")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-serving"));
+    let bin = root.join("bin").join("python");
+    let has = Command::new(&bin)
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    has.then_some(bin)
+}
+
 pub fn require_real() -> bool {
     std::env::var("AIMAP_REQUIRE_REAL").is_ok_and(|v| v == "1")
 }
